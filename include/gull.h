@@ -1,0 +1,411 @@
+/* gull.h — the one public header of gull, an embeddable garbage-collected heap.
+ *
+ * Two audiences read this file:
+ *   Part A, "what gull provides": heaps, allocation, the store barrier, roots,
+ *           collection, finalizers, weak references, statistics, pauses.
+ *   Part B, "what the host must supply": type descriptions (trace functions),
+ *           root registration, and the rule that every store of a managed
+ *           pointer into a managed object goes through gull_write().
+ *
+ * Conventions used by every declaration below:
+ *   [collects]   the call may run a collection (and, unless the heap is set to
+ *                finalize on demand, finalizers afterwards).  Any managed object
+ *                the host holds only in an unregistered C local may be freed.
+ *   [no-gc]      the call never collects and never runs finalizers.
+ *   Bad input    (a NULL heap, an unregistered type, an absurd size...) is
+ *                reported once through the heap's error handler (stderr by
+ *                default, see gull_set_error_handler) and the documented
+ *                return value comes back.  gull never aborts the host on an
+ *                ordinary error.
+ *
+ * Values.  A "value" in a slot, root or frame is either NULL, a pointer to the
+ * start of an object allocated from the same heap, or any word whose low four
+ * bits are not all zero (hosts use these for tagged immediates: fixnums,
+ * characters, booleans).  Objects are 16-byte aligned, so such words are never
+ * mistaken for objects.  Objects never move.
+ */
+#ifndef GULL_H
+#define GULL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__) && !defined(GULL_NO_VISIBILITY)
+#define GULL_API __attribute__((visibility("default")))
+#else
+#define GULL_API
+#endif
+
+#define GULL_VERSION_STRING "0.1.0"
+#define GULL_VERSION_MAJOR 0
+#define GULL_VERSION_MINOR 1
+
+/* ======================================================================
+ * Part A — what gull provides
+ * ====================================================================== */
+
+typedef struct gull_heap gull_heap;
+
+/* Collector modes (DESIGN.md).  GULL_MODE_FULL is a plain non-generational
+ * mark-sweep: every collection is a full one; it exists as a baseline. */
+typedef enum gull_mode {
+    GULL_MODE_GEN = 0, /* generational mark-sweep (default) */
+    GULL_MODE_FULL,    /* full-heap mark-sweep only */
+    GULL_MODE_INC,     /* generational + incremental old-gen marking (not yet built) */
+    GULL_MODE_RC       /* reference counting + cycle collector (not yet built) */
+} gull_mode;
+
+/* Every error gull reports has one of these codes. */
+typedef enum gull_error {
+    GULL_OK = 0,
+    GULL_ERR_NULL_ARG,       /* a required pointer argument was NULL */
+    GULL_ERR_BAD_TYPE,       /* type not registered with this heap, or bad descriptor */
+    GULL_ERR_BAD_SIZE,       /* size 0 or larger than GULL_MAX_ALLOC */
+    GULL_ERR_OUT_OF_MEMORY,  /* heap limit reached, or the OS refused memory */
+    GULL_ERR_FOREIGN_POINTER,/* a pointer that is not an object of this heap */
+    GULL_ERR_BAD_CONFIG,     /* a malformed or out-of-range setting */
+    GULL_ERR_MISUSE,         /* call in the wrong state (re-entry, unbalanced frames) */
+    GULL_ERR_VERIFY          /* the heap verifier found a broken invariant */
+} gull_error;
+
+/* Error handler: receives the code and one line of text (no trailing newline)
+ * that names the problem and the fix.  It must not call back into gull with
+ * the same heap, except for gull_last_error().  h may be NULL for errors
+ * about a missing heap. */
+typedef void (*gull_error_fn)(gull_heap *h, gull_error code, const char *message,
+                              void *ctx);
+
+/* Called when an allocation cannot be satisfied even after a full collection
+ * (heap limit or OS refusal).  After it returns, the allocation returns NULL.
+ * The handler may free host resources; it must not allocate from h. */
+typedef void (*gull_oom_fn)(gull_heap *h, size_t request, void *ctx);
+
+/* The largest single allocation gull accepts (bytes). */
+#define GULL_MAX_ALLOC ((size_t)1 << 40)
+
+/* Heap configuration.  Fill with gull_config_init() first, then change what
+ * you need.  Environment variables (GULL_*) override these fields unless
+ * ignore_env is set; see README.md for the table of variables. */
+typedef struct gull_config {
+    gull_mode mode;
+    size_t nursery_size;      /* bytes allocated between minor collections */
+    unsigned promote_age;     /* minor collections survived before promotion (1..3) */
+    double old_growth;        /* major collection when old gen grew by this fraction */
+    size_t heap_initial;      /* no major collection before the heap reaches this */
+    size_t heap_max;          /* limit on heap bytes; 0 = unlimited */
+    size_t external_limit;    /* limit on native bytes; 0 = unlimited */
+    size_t memory_limit;      /* limit on heap + native bytes; 0 = unlimited */
+    bool external_pacing;     /* native bytes count toward collection pacing */
+    bool conservative_stack;  /* scan the creating thread's stack and registers */
+    bool interior_pointers;   /* conservative words pointing inside an object keep it */
+    void *stack_base;         /* hot end of the stack to scan; NULL = found by gull */
+    bool finalize_on_demand;  /* finalizers only run in gull_run_finalizers() */
+    unsigned verify;          /* 1 = verify the heap around every collection */
+    unsigned long stress;     /* collect every N allocations; 0 = off */
+    bool stats;               /* print statistics when the heap is destroyed */
+    bool trace;               /* print one line per collection on stderr */
+    const char *pause_log;    /* append one line per pause to this file; NULL = off */
+    bool ignore_env;          /* do not read GULL_* environment variables */
+    gull_error_fn on_error;   /* NULL = print to stderr */
+    void *error_ctx;
+    gull_oom_fn on_oom;       /* NULL = report through on_error */
+    void *oom_ctx;
+} gull_config;
+
+/* Fill *c with the built-in defaults.  [no-gc] */
+GULL_API void gull_config_init(gull_config *c);
+
+/* Create a heap.  c may be NULL for defaults (environment still applies).
+ * Returns NULL (after a message on stderr, or through c->on_error) if memory
+ * for the heap itself cannot be obtained.  Malformed environment variables
+ * are reported and their defaults used; they never make creation fail. */
+GULL_API gull_heap *gull_heap_create(const gull_config *c);
+
+/* Destroy a heap: pending finalizers are NOT run (call gull_run_finalizers()
+ * or gull_collect() first if you need them); all memory goes back to the OS.
+ * With GULL_STATS=1, prints the summary first.  NULL is accepted and ignored. */
+GULL_API void gull_heap_destroy(gull_heap *h);
+
+/* The mode the heap actually runs (after environment overrides). [no-gc] */
+GULL_API gull_mode gull_heap_mode(const gull_heap *h);
+GULL_API const char *gull_mode_name(gull_mode m);
+
+/* The effective configuration (defaults, then host config, then the
+ * environment).  The pause_log string stays owned by the heap. [no-gc] */
+GULL_API void gull_get_config(const gull_heap *h, gull_config *out);
+
+/* Print the table of tunables (GULL_* variables: name, type, default, range,
+ * meaning); markdown = true prints the table README.md carries.  [no-gc] */
+GULL_API void gull_print_options(FILE *f, bool markdown);
+
+/* Replace the error handler (NULL restores stderr).  [no-gc] */
+GULL_API void gull_set_error_handler(gull_heap *h, gull_error_fn fn, void *ctx);
+/* The code of the most recent error on h (GULL_OK if none), then cleared. */
+GULL_API gull_error gull_last_error(gull_heap *h);
+
+/* ---------------------------------------------------------------- types */
+
+/* A registered type.  id 0 is never a valid type. */
+typedef struct gull_type {
+    uint32_t id;
+} gull_type;
+
+/* Called by the collector for each managed field of an object (Part B).
+ * slot points at the field; the collector reads *slot and never writes it. */
+typedef void (*gull_visit_fn)(void **slot, void *visit_ctx);
+
+/* The host's trace function: call visit(&field, visit_ctx) once for every
+ * field of obj that may hold a managed pointer.  Fields that hold a tagged
+ * immediate or NULL may be visited too; they are ignored.  It must not
+ * allocate, write fields, or call gull. */
+typedef void (*gull_trace_fn)(void *obj, gull_visit_fn visit, void *visit_ctx);
+
+/* Finalizer: called once, after obj became unreachable, outside the collector
+ * (see gull_run_finalizers).  obj and everything it references are still
+ * valid during the call.  It may allocate and use the heap.  If it stores
+ * obj somewhere reachable, obj lives on but is not finalized again. */
+typedef void (*gull_finalize_fn)(gull_heap *h, void *obj);
+
+#define GULL_TYPE_NO_POINTERS 1u /* the object holds no managed pointers */
+
+typedef struct gull_type_desc {
+    const char *name;          /* used in every diagnostic; copied */
+    gull_trace_fn trace;       /* required unless flags has NO_POINTERS */
+    unsigned flags;            /* GULL_TYPE_* */
+    gull_finalize_fn finalize; /* optional */
+} gull_type_desc;
+
+/* Register a type.  Returns {0} on bad input (NULL name, no trace function
+ * without NO_POINTERS, too many types).  [no-gc] */
+GULL_API gull_type gull_register_type(gull_heap *h, const gull_type_desc *d);
+
+/* Type of an object, and its registered name.  [no-gc] */
+GULL_API gull_type gull_type_of(gull_heap *h, const void *obj);
+GULL_API const char *gull_type_name(gull_heap *h, gull_type t);
+
+/* ---------------------------------------------------------------- allocation */
+
+/* Allocate size bytes of type t: zeroed, 16-byte aligned, young.
+ * Returns NULL on bad input (message) or when memory cannot be found even
+ * after a full collection (the out-of-memory handler is called first).  The
+ * heap stays usable after a NULL return.  [collects] */
+GULL_API void *gull_alloc(gull_heap *h, gull_type t, size_t size);
+
+/* Usable size of an object (>= the size requested).  [no-gc] */
+GULL_API size_t gull_object_size(gull_heap *h, const void *obj);
+
+/* Is p the start of a live object of this heap?  Constant time. [no-gc] */
+GULL_API bool gull_is_object(gull_heap *h, const void *p);
+
+/* ---------------------------------------------------------------- barrier */
+
+/* Store value into *slot, where slot is a field of the managed object obj.
+ * Every store of a value into a managed object goes through here (or
+ * GULL_WRITE, its inline form), the first store into a fresh object
+ * included.  In the checking build, an obj or value from another heap is
+ * reported (GULL_ERR_FOREIGN_POINTER) and the store still happens.  [no-gc] */
+GULL_API void gull_write(gull_heap *h, void *obj, void **slot, void *value);
+
+/* ---------------------------------------------------------------- roots */
+
+/* A global root slot: *slot is read at every collection.  Returns false on
+ * NULL arguments or when out of memory (message).  [no-gc] */
+GULL_API bool gull_root_add(gull_heap *h, void **slot);
+GULL_API void gull_root_remove(gull_heap *h, void **slot);
+
+/* A root range [start, end): every word in it is a value (see top).  The
+ * range is read at each collection, so the host may change its contents
+ * freely.  Removing takes the same start.  [no-gc] */
+GULL_API bool gull_root_range_add(gull_heap *h, void **start, void **end);
+GULL_API void gull_root_range_remove(gull_heap *h, void **start);
+
+/* A root callback: at each collection gull calls fn(h, visit, visit_ctx, ctx)
+ * and fn calls visit(&slot, visit_ctx) for each root slot it owns (for
+ * example, the live part of an interpreter's value stack).  [no-gc] */
+typedef void (*gull_roots_fn)(gull_heap *h, gull_visit_fn visit, void *visit_ctx,
+                              void *ctx);
+GULL_API bool gull_root_callback_add(gull_heap *h, gull_roots_fn fn, void *ctx);
+GULL_API void gull_root_callback_remove(gull_heap *h, gull_roots_fn fn, void *ctx);
+
+/* Scoped root frames for C locals (precise).  Frames nest LIFO:
+ *
+ *     void *a = NULL, *b = NULL;
+ *     GULL_FRAME(h, &a, &b);
+ *     a = gull_alloc(h, pair, 16);   // a and b are roots until GULL_FRAME_END
+ *     ...
+ *     GULL_FRAME_END(h);
+ *
+ * Each argument is the address of a void* (cast other pointer types).
+ * Popping a frame that is not the innermost is reported (GULL_ERR_MISUSE)
+ * and the frame stack is unwound to below it.  [no-gc] */
+typedef struct gull_frame {
+    struct gull_frame *prev;
+    size_t count;
+    void ***slots;
+} gull_frame;
+GULL_API void gull_frame_push(gull_heap *h, gull_frame *f);
+GULL_API void gull_frame_pop(gull_heap *h, gull_frame *f);
+#define GULL_FRAME(h, ...)                                                        \
+    void **gull_frame_slots_[] = {__VA_ARGS__};                                   \
+    gull_frame gull_frame_ = {NULL, sizeof gull_frame_slots_ / sizeof(void **),   \
+                              gull_frame_slots_};                                 \
+    gull_frame_push((h), &gull_frame_)
+#define GULL_FRAME_END(h) gull_frame_pop((h), &gull_frame_)
+
+/* Conservative scanning (config.conservative_stack) reads the stack of one
+ * thread: the one that created the heap, from the base found at creation.
+ * A host that moves the heap to another thread calls this from that thread
+ * with NULL (find the base) or the hot end of the region to scan. [no-gc] */
+GULL_API void gull_set_stack_base(gull_heap *h, void *base);
+
+/* ---------------------------------------------------------------- collection */
+
+typedef enum gull_collect_kind {
+    GULL_COLLECT_MINOR = 0, /* young generation only (full mode: a major one) */
+    GULL_COLLECT_MAJOR = 1  /* whole heap */
+} gull_collect_kind;
+
+/* Collect now, then run pending finalizers (unless finalize_on_demand).
+ * Calling it from a finalizer or a trace function is reported and ignored.
+ * [collects] */
+GULL_API void gull_collect(gull_heap *h, gull_collect_kind kind);
+
+/* Run the finalizers of objects found unreachable so far, in the calling
+ * thread; returns how many ran.  Finalizers run here, at the end of
+ * gull_collect(), and at the end of an allocation that triggered a
+ * collection — never inside the collector.  [collects] (a finalizer may
+ * allocate) */
+GULL_API size_t gull_run_finalizers(gull_heap *h);
+
+/* ---------------------------------------------------------------- weak refs */
+
+/* A weak reference: a host-owned handle that does not keep its target alive
+ * and reads NULL once the target has been reclaimed (cleared before the
+ * target's finalizer, if any, runs).  Free handles with gull_weak_free; all
+ * are freed with the heap.  gull_weak_new returns NULL on bad input. [no-gc] */
+typedef struct gull_weak gull_weak;
+GULL_API gull_weak *gull_weak_new(gull_heap *h, void *obj);
+GULL_API void *gull_weak_get(gull_heap *h, const gull_weak *w);
+GULL_API void gull_weak_free(gull_heap *h, gull_weak *w);
+
+/* ---------------------------------------------------------------- native memory */
+
+/* Memory the host holds outside the heap (DESIGN.md section 5).
+ * gull_external_adjust: signed change to the host's native byte count.
+ * gull_set_native_size: obj owns n native bytes (replaces the previous
+ * figure); the count drops by itself when obj is reclaimed.  [no-gc] */
+GULL_API void gull_external_adjust(gull_heap *h, ptrdiff_t delta);
+GULL_API void gull_set_native_size(gull_heap *h, void *obj, size_t n);
+
+/* The three layers of memory that usually disagree (DESIGN.md section 7). */
+typedef struct gull_memory_report {
+    size_t os_rss;             /* resident set of the whole process (OS view) */
+    size_t heap_live;          /* bytes in live objects, as of the last collection
+                                  plus allocations since (heap view) */
+    size_t heap_committed;     /* bytes of pages holding blocks */
+    size_t heap_free_in_blocks;/* committed bytes not holding objects */
+    double fragmentation;      /* heap_free_in_blocks / heap_committed, 0..1 */
+    size_t heap_metadata;      /* gull's own bookkeeping */
+    size_t native_bytes;       /* host-reported native memory (host view) */
+    size_t native_associated;  /* ... of which associated with objects */
+} gull_memory_report;
+GULL_API void gull_memory_report_get(gull_heap *h, gull_memory_report *out);
+/* Print the report as a few labelled lines.  [no-gc] */
+GULL_API void gull_memory_report_print(gull_heap *h, FILE *f);
+
+/* ---------------------------------------------------------------- statistics */
+
+typedef enum gull_pause_kind {
+    GULL_PAUSE_MINOR = 0,
+    GULL_PAUSE_MAJOR,
+    GULL_PAUSE_KINDS
+} gull_pause_kind;
+
+typedef struct gull_stats {
+    uint64_t minor_collections, major_collections;
+    uint64_t bytes_allocated, objects_allocated;  /* since creation */
+    uint64_t bytes_freed, bytes_promoted;         /* since creation */
+    uint64_t objects_marked;                      /* by all collections */
+    uint64_t last_objects_marked;                 /* by the last collection */
+    uint64_t finalizers_run, weak_cleared;
+    size_t heap_live;       /* bytes in objects marked by the last collection + allocated since */
+    size_t heap_committed;  /* bytes of blocks in use (excl. metadata) */
+    size_t heap_metadata;   /* bytes of gull's own bookkeeping */
+    size_t external_bytes;  /* native bytes the host reported */
+    uint64_t pause_total_ns, pause_count;
+    uint64_t pause_max_ns;
+    uint64_t pause_p50_ns, pause_p90_ns, pause_p99_ns, pause_p999_ns; /* all kinds */
+} gull_stats;
+
+/* Fill *out.  [no-gc] */
+GULL_API void gull_get_stats(gull_heap *h, gull_stats *out);
+
+/* Pause-time quantile q (0..1) from the heap's log-scale histogram, for one
+ * kind or, with GULL_PAUSE_KINDS, all kinds.  Accurate to ~9%.  [no-gc] */
+GULL_API uint64_t gull_pause_quantile(gull_heap *h, gull_pause_kind kind, double q);
+
+/* Called at the start (begin = true) and end of every pause, with the
+ * CLOCK_MONOTONIC time in ns.  It must not call gull. [no-gc] */
+typedef void (*gull_pause_fn)(gull_heap *h, gull_pause_kind kind, bool begin,
+                              uint64_t now_ns, void *ctx);
+GULL_API void gull_set_pause_hook(gull_heap *h, gull_pause_fn fn, void *ctx);
+
+/* ======================================================================
+ * Part B — what the host must supply, and the inline barrier
+ * ====================================================================== */
+
+/* The host supplies: a gull_type_desc per object type (above), its roots
+ * (slots, ranges, callbacks, frames or conservative scanning), and a store
+ * through gull_write / GULL_WRITE for every managed field.
+ *
+ * GULL_WRITE is gull_write's inline fast path.  What it may skip depends on
+ * the mode, which the heap publishes in its first word:
+ *   GULL_BARRIER_NONE  (full mode)      a plain store, always;
+ *   GULL_BARRIER_GEN   (gen mode)       a plain store when value is NULL or an
+ *                      immediate, or when obj is young: a test of value, one
+ *                      load of obj's metadata byte, a test and the store;
+ *   GULL_BARRIER_ALL   (modes that must see every store) a call to gull_write.
+ * The slow path is gull_write.  The metadata byte of an object lives in the
+ * granule map at the start of its 4 MiB-aligned chunk (see gc/internal.h);
+ * the constants below pin that layout for the inline test. */
+enum { GULL_BARRIER_NONE = 0, GULL_BARRIER_GEN = 1, GULL_BARRIER_ALL = 2 };
+typedef struct gull_heap_public {
+    uint32_t barrier; /* GULL_BARRIER_*; read by GULL_WRITE, written by gull */
+} gull_heap_public;
+#define GULL_CHUNK_SHIFT_ 22  /* chunks are 4 MiB, 4 MiB-aligned */
+#define GULL_GRANULE_SHIFT_ 4 /* one metadata byte per 16-byte granule */
+#define GULL_YOUNG_BIT_ 0x04u /* metadata bit: object is young */
+
+static inline int gull_is_young_(const void *obj)
+{
+    uintptr_t a = (uintptr_t)obj;
+    uintptr_t mask = ((uintptr_t)1 << GULL_CHUNK_SHIFT_) - 1;
+    const unsigned char *map = (const unsigned char *)(a & ~mask);
+    return (map[(a & mask) >> GULL_GRANULE_SHIFT_] & GULL_YOUNG_BIT_) != 0;
+}
+
+static inline void gull_write_inline(gull_heap *h, void *obj, void **slot, void *value)
+{
+    uint32_t b = ((const gull_heap_public *)(const void *)h)->barrier;
+    if (b == GULL_BARRIER_NONE ||
+        (b == GULL_BARRIER_GEN &&
+         ((((uintptr_t)value & 15u) != 0) || value == NULL || gull_is_young_(obj)))) {
+        *slot = value;
+        return;
+    }
+    gull_write(h, obj, slot, value);
+}
+
+#define GULL_WRITE(h, obj, slot, value)                                           \
+    gull_write_inline((h), (void *)(obj), (void **)(slot), (void *)(value))
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* GULL_H */
