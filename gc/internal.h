@@ -130,11 +130,13 @@ typedef struct block {
     uint32_t inv_size;       /* ceil(2^32 / cell_size), for offset -> cell index */
     uint32_t npages;
     uint32_t type;           /* type id (.block: one type per block) */
+    gull_trace_fn trace;     /* copy of the type's, NULL if pointer-free */
     uint8_t kind;            /* block_kind */
     uint8_t sclass;          /* size class (small) */
     bool in_young;           /* on heap->young_blocks / young_large */
     bool queued;             /* on its sweep queue */
     bool unswept;            /* has not been swept since the last major mark */
+    bool empty;              /* sweep_finish found no live cell: to release */
     uint32_t live_cells;     /* after the last sweep (small) */
     struct chunk *chunk;
     struct block *next, *prev;   /* heap->blocks (all blocks), doubly linked */
@@ -152,8 +154,10 @@ typedef struct chunk {
     uint64_t free_bits[CHUNK_PAGES / 64];   /* 1 = page free (data pages only) */
     uint64_t dirty_bits[CHUNK_PAGES / 64];  /* 1 = free page still backed by RAM */
     block *page[CHUNK_PAGES];               /* page -> block, NULL if free */
+    block *huge_block;                      /* the one block of a huge chunk */
 } chunk;
-_Static_assert(sizeof(chunk) <= (META_PAGES * GRANULE), "chunk header fits in the unused map bytes");
+/* The map bytes describing the metadata pages are unused: the header lives there. */
+_Static_assert(sizeof(chunk) <= MAP_BYTES / GRANULE, "chunk header fits in the unused map bytes");
 #define CHUNK_MAGIC 0x67756c6c6368756bULL /* "gullchuk" */
 
 static inline chunk *chunk_of(const void *p)
@@ -179,6 +183,7 @@ typedef struct type_info {
     gull_trace_fn trace;     /* NULL for no-pointer types */
     gull_finalize_fn finalize;
     unsigned flags;
+    size_t live_native;      /* native bytes associated with its objects (external.c) */
     /* per size class allocation state */
     struct alloc_list {
         void *free;          /* free list of the current block */
@@ -243,6 +248,8 @@ struct gull_heap {
     size_t old_bytes;              /* bytes of old objects: live_after_major + promoted since */
     size_t young_bytes;            /* bytes allocated since the last collection */
     size_t live_bytes;             /* old_bytes + young_bytes */
+    size_t nursery_used;           /* bytes allocated since the last collection */
+    size_t external_at_gc;         /* h->external after the last collection */
     size_t next_major;             /* old_bytes that trigger a major */
     unsigned long stress_left;     /* allocations until the next stress collection */
     bool want_minor, want_major;   /* pacing asks for a collection at the next refill */
@@ -251,6 +258,9 @@ struct gull_heap {
     vec mark_stack;
     bool mark_overflow;            /* a push failed: rescan needed (mark.c .overflow) */
     bool minor;                    /* the collection in progress is minor */
+    bool major_marking;            /* .live: during a major mark any color is allocated */
+    bool finalizers_pending;       /* final_ready is not empty */
+    unsigned long stress_count;    /* stress collections so far */
     uint64_t marked_objects;       /* this collection */
     size_t marked_bytes;
     void *scan_holder;             /* generation.c .remember-after */
@@ -270,6 +280,7 @@ struct gull_heap {
     /* finalization and weak references */
     vec final_young, final_old;    /* objects whose type has a finalizer */
     vec final_ready;               /* unreachable, waiting for their finalizer */
+    vec final_running;             /* the batch being finalized now (finalize.c .when) */
     vec weaks;                     /* weak_slot * */
 
     /* native memory */
@@ -297,7 +308,6 @@ INTERNAL size_t os_rss_bytes(void);                        /* resident set of th
 
 /* ---------------------------------------------------------------- block.c */
 
-INTERNAL void block_init_classes(void);
 INTERNAL unsigned block_class_of(size_t size);     /* size <= SMALL_MAX */
 INTERNAL size_t block_class_size(unsigned c);
 INTERNAL unsigned block_nclasses(void);
@@ -326,6 +336,8 @@ INTERNAL void mark_value(gull_heap *h, void *v);          /* precise value */
 INTERNAL void mark_ambiguous(gull_heap *h, void *v);      /* conservative word */
 INTERNAL void mark_drain(gull_heap *h);
 INTERNAL void mark_scan_object(gull_heap *h, void *obj);  /* trace obj's fields now */
+INTERNAL void mark_root(gull_heap *h, void *v);           /* exact root word: object start or ignored */
+INTERNAL void mark_root_visit(void **slot, void *ctx);    /* gull_visit_fn for root callbacks */
 
 /* ---------------------------------------------------------------- sweep.c */
 
@@ -335,7 +347,6 @@ INTERNAL uint32_t sweep_block(gull_heap *h, block *b);
 INTERNAL void *sweep_build_free_list(gull_heap *h, block *b);
 INTERNAL void sweep_finish(gull_heap *h);                 /* .finish-sweep */
 INTERNAL void sweep_large(gull_heap *h, block *b);        /* frees if dead */
-INTERNAL void sweep_dead_object(gull_heap *h, block *b, void *obj); /* side tables */
 
 /* ---------------------------------------------------------------- generation.c */
 
@@ -358,6 +369,8 @@ INTERNAL void pacing_after_collection(gull_heap *h, bool major);
 INTERNAL bool pacing_before_block(gull_heap *h, size_t bytes);
 INTERNAL bool pacing_may_grow(gull_heap *h, size_t bytes);  /* heap and memory limits */
 INTERNAL void pacing_external_changed(gull_heap *h);
+/* Is the heap over its external or memory limit? (alloc.c) */
+INTERNAL bool pacing_over_limit(const gull_heap *h);
 
 /* ---------------------------------------------------------------- roots.c */
 
@@ -371,15 +384,17 @@ INTERNAL void roots_each(gull_heap *h, gull_visit_fn fn, void *ctx);
 INTERNAL bool final_register(gull_heap *h, void *obj);
 INTERNAL void final_mark_ready(gull_heap *h);       /* ready queue is a root */
 INTERNAL void final_after_mark(gull_heap *h);       /* resurrect the unreachable */
+INTERNAL bool final_is_dead(const gull_heap *h, const void *obj); /* after mark */
 INTERNAL void final_free(gull_heap *h);
 INTERNAL void weak_after_mark(gull_heap *h);
 INTERNAL void weak_free_all(gull_heap *h);
 
 /* ---------------------------------------------------------------- external.c */
 
-INTERNAL void external_object_died(gull_heap *h, void *obj);
+INTERNAL void external_after_mark(gull_heap *h);   /* drop the natives of the dead */
 INTERNAL void external_free(gull_heap *h);
-INTERNAL size_t external_balance_check(gull_heap *h);
+INTERNAL void external_balance_check(gull_heap *h); /* at destroy, checking build */
+INTERNAL size_t external_associated(const gull_heap *h);
 
 /* ---------------------------------------------------------------- options.c */
 

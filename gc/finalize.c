@@ -1,0 +1,117 @@
+/* finalize.c — finalizers.
+ *
+ * An object whose type has a finalizer is registered at allocation
+ * (final_young; final_old once it is old).  After marking, a registered
+ * object that is unmarked is unreachable: it moves to the ready queue and
+ * is marked again, with everything it references (resurrection), so its
+ * finalizer sees valid memory.  Registered objects are finalized in no
+ * particular order (as in Java and .NET; unlike Boehm's topological order):
+ * a finalizer may meet other objects that are being finalized, never a
+ * freed one.
+ *
+ * .when    Finalizers never run inside the collector.  They run in
+ *          gull_run_finalizers(), which gull calls at the end of
+ *          gull_collect() and after a collection triggered by an
+ *          allocation (before that allocation takes its cell), unless the
+ *          host set finalize_on_demand.  While a batch runs, its objects
+ *          stay roots (final_running), so a collection triggered by a
+ *          finalizer's own allocation frees none of them.
+ * .once    An object leaves the registry when it becomes ready, so it is
+ *          finalized once even if its finalizer makes it reachable again.
+ */
+#define GULL_BUILDING_LIBRARY
+#include "internal.h"
+
+#include <stdlib.h>
+
+bool final_register(gull_heap *h, void *obj)
+{
+    return vec_push(&h->final_young, obj);
+}
+
+bool final_is_dead(const gull_heap *h, const void *obj)
+{
+    uint8_t st = *state_of(obj);
+    if (h->minor)
+        return (st & ST_YOUNG) && !(st & ST_MMARK);
+    return (st & ST_COLOR) != h->color;
+}
+
+void final_mark_ready(gull_heap *h)
+{
+    for (size_t i = 0; i < h->final_ready.len; i++)
+        mark_value(h, h->final_ready.at[i]);
+    for (size_t i = 0; i < h->final_running.len; i++)
+        mark_value(h, h->final_running.at[i]);
+}
+
+/* Resurrect the dead of list v into the ready queue; keep the living,
+ * moving those that are old (or promoted now) to final_old. */
+static void sift(gull_heap *h, vec *v, bool young_list)
+{
+    size_t keep = 0;
+    for (size_t i = 0; i < v->len; i++) {
+        void *obj = v->at[i];
+        if (final_is_dead(h, obj)) {
+            if (!vec_push(&h->final_ready, obj)) {
+                /* Cannot queue it: keep it registered and alive one more cycle. */
+                v->at[keep++] = obj;
+            }
+            mark_value(h, obj);
+            continue;
+        }
+        uint8_t st = *state_of(obj);
+        if (young_list && !(h->minor ? gen_stays_young(h, st) : false)) {
+            if (vec_push(&h->final_old, obj))
+                continue;
+        }
+        v->at[keep++] = obj;
+    }
+    v->len = keep;
+}
+
+void final_after_mark(gull_heap *h)
+{
+    sift(h, &h->final_young, true);
+    if (!h->minor)
+        sift(h, &h->final_old, false);
+    mark_drain(h);
+}
+
+size_t gull_run_finalizers(gull_heap *h)
+{
+    if (!h) {
+        heap_error(NULL, GULL_ERR_NULL_ARG, "gull_run_finalizers: heap is NULL");
+        return 0;
+    }
+    if (h->in_collector || h->in_finalizers)
+        return 0; /* .when: never nested, never inside the collector */
+    h->in_finalizers = true;
+    size_t ran = 0;
+    while (h->final_ready.len) {
+        /* Take the whole batch; new arrivals wait for the next round. */
+        vec batch = h->final_ready;
+        h->final_ready = h->final_running;
+        h->final_ready.len = 0;
+        h->final_running = batch;
+        for (size_t i = 0; i < batch.len; i++) {
+            void *obj = h->final_running.at[i];
+            type_info *ti = h->types[block_of(obj)->type];
+            ti->finalize(h, obj);
+            ran++;
+        }
+        h->final_running.len = 0;
+    }
+    h->finalizers_pending = false;
+    h->in_finalizers = false;
+    h->st.s.finalizers_run += ran;
+    return ran;
+}
+
+void final_free(gull_heap *h)
+{
+    vec_free(&h->final_young);
+    vec_free(&h->final_old);
+    vec_free(&h->final_ready);
+    vec_free(&h->final_running);
+}

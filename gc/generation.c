@@ -1,0 +1,191 @@
+/* generation.c — sticky-mark-bit generations: ages, promotion, the
+ * remembered set and the barrier's slow path.
+ *
+ * The model (internal.h .gen): an object is old iff it is live and not
+ * YOUNG.  Objects are born YOUNG with AGE 0.  A minor collection marks
+ * young objects only (MMARK), starting from the roots and from the
+ * remembered set, then sweeps the young blocks (gen_sweep_young):
+ *
+ *      YOUNG, unmarked ............................ freed (state 0)
+ *      YOUNG, marked, AGE+1 <  promote_age ........ stays young, AGE+1
+ *      YOUNG, marked, AGE+1 >= promote_age ........ promoted: YOUNG cleared
+ *      old ........................................ untouched
+ *
+ * A major collection makes every survivor old (mark.c drops YOUNG), and
+ * the remembered set starts empty (gen_reset).
+ *
+ * .remset  The remembered set holds every old object that may point to a
+ *          young one.  The barrier (gull_write) adds an old holder, once
+ *          (LOGGED), when it receives a pointer to a young object.
+ * .remember-after  A minor collection rebuilds the set: while tracing an
+ *          object that will be old after this collection (old already, or
+ *          promoted now), if one of its fields points to an object that
+ *          stays young, the object is logged again (mark.c mark_visit).
+ *          With promote_age 1 nothing stays young and the set empties.
+ * The verifier (verify.c) checks .remset after every collection: every
+ * edge from an old object to a young one has its holder LOGGED.
+ */
+#define GULL_BUILDING_LIBRARY
+#include "internal.h"
+
+bool gen_stays_young(const gull_heap *h, uint8_t st)
+{
+    return (st & ST_YOUNG) &&
+           ((unsigned)((st & ST_AGE) >> ST_AGE_SHIFT) + 1 < h->cfg.promote_age);
+}
+
+void gen_write_slow(gull_heap *h, void *obj, void **slot, void *value)
+{
+    uint8_t *hs = state_of(obj);
+    if (*hs & (ST_YOUNG | ST_LOGGED))
+        return; /* young holders are traced anyway; logged ones already are */
+    if (!(*state_of(value) & ST_YOUNG))
+        return;
+    if (vec_push(&h->remset, obj)) {
+        *hs |= ST_LOGGED;
+    } else {
+        /* Without room to remember the edge, the next collection must be
+         * a major one, which needs no remembered set. */
+        h->want_major = true;
+    }
+}
+
+void gull_write(gull_heap *h, void *obj, void **slot, void *value)
+{
+    if (UNLIKELY(!slot)) {
+        heap_error(h, GULL_ERR_NULL_ARG, "gull_write: slot is NULL; pass the address of the field to store into");
+        return;
+    }
+    if (UNLIKELY(!h || !obj)) {
+        heap_error(h, GULL_ERR_NULL_ARG,
+                   "gull_write: %s is NULL; the store was done without a barrier", h ? "obj" : "heap");
+        *slot = value;
+        return;
+    }
+    bool is_ptr = value && !((uintptr_t)value & (GRANULE - 1));
+    if (GULL_CHECKING) {
+        if (block_find_object(h, obj, false) != obj) {
+            heap_error(h, GULL_ERR_FOREIGN_POINTER,
+                       "gull_write: holder %p is not a live object of this heap (another heap's object, freed, or interior)",
+                       obj);
+            *slot = value;
+            return;
+        }
+        block *b = block_of(obj);
+        if ((uint8_t *)slot < (uint8_t *)obj || (uint8_t *)slot >= (uint8_t *)obj + b->cell_size)
+            heap_error(h, GULL_ERR_MISUSE, "gull_write: slot %p is outside its holder, a '%s' at %p",
+                       (void *)slot, h->types[b->type]->name, obj);
+        if (is_ptr && block_find_object(h, value, false) != value) {
+            heap_error(h, GULL_ERR_FOREIGN_POINTER,
+                       "gull_write: value %p stored into a '%s' is not a live object of this heap",
+                       value, h->types[b->type]->name);
+            *slot = value;
+            return;
+        }
+    }
+    *slot = value;
+    if (is_ptr && h->pub.barrier == GULL_BARRIER_GEN)
+        gen_write_slow(h, obj, slot, value);
+}
+
+void gen_mark_remembered(gull_heap *h)
+{
+    vec old = h->remset;
+    h->remset = (vec){0};
+    for (size_t i = 0; i < old.len; i++) {
+        void *obj = old.at[i];
+        uint8_t *st = state_of(obj);
+        *st &= (uint8_t)~ST_LOGGED;
+        if (!st_live(h, *st))
+            continue; /* died at a major collection since it was logged */
+        mark_scan_object(h, obj); /* re-logs it if it still needs to be */
+        mark_drain(h);
+    }
+    vec_free(&old);
+}
+
+/* Age, promote or free one young cell; returns its bytes if it survived
+ * young, adds to *promoted / *freed otherwise. */
+static inline bool age_cell(gull_heap *h, uint8_t *st, size_t size, size_t *promoted,
+                            size_t *freed)
+{
+    uint8_t s = *st;
+    if (!(s & ST_YOUNG))
+        return false;
+    if (!(s & ST_MMARK)) {
+        *st = 0;
+        *freed += size;
+        return false;
+    }
+    unsigned age = ((s & ST_AGE) >> ST_AGE_SHIFT) + 1;
+    if (age >= h->cfg.promote_age) {
+        *st = (uint8_t)(s & ~(ST_YOUNG | ST_MMARK | ST_AGE));
+        *promoted += size;
+        return false;
+    }
+    *st = (uint8_t)((s & ~(ST_MMARK | ST_AGE)) | (age << ST_AGE_SHIFT));
+    return true;
+}
+
+void gen_sweep_young(gull_heap *h)
+{
+    size_t promoted = 0, freed = 0, survivors = 0;
+    block *still = NULL;
+    block *b = h->young_blocks;
+    while (b) {
+        block *next = b->ynext;
+        size_t stride = b->cell_size / GRANULE;
+        uint8_t *st = state_of(b->start);
+        size_t freed_before = freed;
+        uint32_t young = 0;
+        for (uint32_t i = 0; i < b->ncells; i++, st += stride)
+            young += age_cell(h, st, b->cell_size, &promoted, &freed);
+        survivors += (size_t)young * b->cell_size;
+        if (young) {
+            b->ynext = still;
+            still = b;
+        } else {
+            b->in_young = false;
+        }
+        if (freed != freed_before)
+            alloc_queue_block(h, b);
+        b = next;
+    }
+    h->young_blocks = still;
+
+    block *still_large = NULL;
+    b = h->young_large;
+    while (b) {
+        block *next = b->ynext;
+        uint8_t *st = state_of(b->start);
+        size_t freed_before = freed;
+        if (age_cell(h, st, b->cell_size, &promoted, &freed)) {
+            survivors += b->cell_size;
+            b->ynext = still_large;
+            still_large = b;
+        } else if (freed != freed_before) {
+            block_release(h, b);
+        } else {
+            b->in_young = false;
+        }
+        b = next;
+    }
+    h->young_large = still_large;
+
+    h->st.s.bytes_freed += freed;
+    h->st.s.bytes_promoted += promoted;
+    h->old_bytes += promoted;
+    h->young_bytes = survivors;
+    h->live_bytes = h->old_bytes + h->young_bytes;
+}
+
+void gen_reset(gull_heap *h)
+{
+    for (block *b = h->young_blocks; b; b = b->ynext)
+        b->in_young = false;
+    for (block *b = h->young_large; b; b = b->ynext)
+        b->in_young = false;
+    h->young_blocks = h->young_large = NULL;
+    h->remset.len = 0; /* marking cleared every survivor's LOGGED bit */
+    h->young_bytes = 0;
+}

@@ -1,0 +1,292 @@
+/* heap.c — creating and destroying heaps, types, the one error path, and
+ * the small queries of the API.
+ *
+ * .errors  Every error goes through heap_error(): it records the code (read
+ *          back by gull_last_error) and hands one line to the host's handler,
+ *          or prints "gull: <line>" on stderr.  Public functions check their
+ *          arguments first (tier 1 of STYLE.md) and return the documented
+ *          value; nothing aborts the host.
+ * .destroy Destroying a heap returns every chunk and every descriptor; in
+ *          the checking build it asserts that nothing was left over.
+ */
+#define GULL_BUILDING_LIBRARY
+#include "internal.h"
+
+#include <stdlib.h>
+
+#define MAX_TYPES 65535u
+
+void assert_fail(const char *cond, const char *file, int line)
+{
+    fprintf(stderr, "gull: internal assertion failed: %s (%s:%d)\n", cond, file, line);
+    abort();
+}
+
+bool vec_push(vec *v, void *p)
+{
+    if (v->len == v->cap) {
+        size_t cap = v->cap ? v->cap * 2 : 64;
+        void **at = realloc(v->at, cap * sizeof *at);
+        if (!at)
+            return false;
+        v->at = at;
+        v->cap = cap;
+    }
+    v->at[v->len++] = p;
+    return true;
+}
+
+void vec_free(vec *v)
+{
+    free(v->at);
+    v->at = NULL;
+    v->len = v->cap = 0;
+}
+
+void heap_error(gull_heap *h, gull_error code, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (h) {
+        h->last_error = code;
+        if (h->cfg.on_error) {
+            h->cfg.on_error(h, code, msg, h->cfg.error_ctx);
+            return;
+        }
+    }
+    fprintf(stderr, "gull: %s\n", msg);
+}
+
+type_info *heap_type(gull_heap *h, uint32_t id)
+{
+    if (id == 0 || id >= h->ntypes)
+        return NULL;
+    return h->types[id];
+}
+
+gull_heap *gull_heap_create(const gull_config *c)
+{
+    gull_config cfg;
+    if (c)
+        cfg = *c;
+    else
+        options_defaults(&cfg);
+    options_apply_env(&cfg);
+
+    gull_heap *h = calloc(1, sizeof *h);
+    if (!h) {
+        if (cfg.on_error)
+            cfg.on_error(NULL, GULL_ERR_OUT_OF_MEMORY,
+                         "gull_heap_create: no memory for the heap structure", cfg.error_ctx);
+        else
+            fprintf(stderr, "gull: gull_heap_create: no memory for the heap structure\n");
+        return NULL;
+    }
+    h->cfg = cfg;
+    if (cfg.pause_log) {
+        h->pause_log_path = strdup(cfg.pause_log);
+        h->cfg.pause_log = h->pause_log_path;
+    }
+    switch (h->cfg.mode) {
+    case GULL_MODE_FULL: h->pub.barrier = GULL_BARRIER_NONE; break;
+    case GULL_MODE_GEN: h->pub.barrier = GULL_BARRIER_GEN; break;
+    default: /* options.c reports modes that are not built and falls back */
+        h->cfg.mode = GULL_MODE_GEN;
+        h->pub.barrier = GULL_BARRIER_GEN;
+        break;
+    }
+    if (h->cfg.promote_age < 1)
+        h->cfg.promote_age = 1;
+    if (h->cfg.promote_age > MAX_PROMOTE_AGE)
+        h->cfg.promote_age = MAX_PROMOTE_AGE;
+    h->color = 1;
+    h->types_cap = 16;
+    h->ntypes = 1; /* id 0 is never valid */
+    h->types = calloc(h->types_cap, sizeof *h->types);
+    h->radix = calloc((size_t)1 << 13, sizeof *h->radix);
+    if (!h->types || !h->radix) {
+        free(h->types);
+        free(h->radix);
+        free(h->pause_log_path);
+        free(h);
+        fprintf(stderr, "gull: gull_heap_create: no memory for the heap tables\n");
+        return NULL;
+    }
+    h->stack_base = cfg.stack_base ? cfg.stack_base : os_stack_base();
+    h->stress_left = h->cfg.stress;
+    pacing_init(h);
+    stats_init(h);
+    return h;
+}
+
+void gull_heap_destroy(gull_heap *h)
+{
+    if (!h)
+        return;
+    if (h->cfg.stats)
+        stats_summary(h, stderr);
+    if (GULL_CHECKING)
+        external_balance_check(h);
+    block_destroy_all(h);
+    ASSERT(h->committed == 0); /* .destroy: every block was returned */
+    roots_free(h);
+    final_free(h);
+    weak_free_all(h);
+    external_free(h);
+    vec_free(&h->mark_stack);
+    vec_free(&h->remset);
+    for (uint32_t i = 1; i < h->ntypes; i++) {
+        free(h->types[i]->name);
+        free(h->types[i]);
+    }
+    free(h->types);
+    for (size_t i = 0; i < ((size_t)1 << 13); i++)
+        free(h->radix[i]);
+    free(h->radix);
+    stats_free(h);
+    free(h->pause_log_path);
+    free(h);
+}
+
+gull_mode gull_heap_mode(const gull_heap *h)
+{
+    return h ? h->cfg.mode : GULL_MODE_GEN;
+}
+
+const char *gull_mode_name(gull_mode m)
+{
+    switch (m) {
+    case GULL_MODE_GEN: return "gen";
+    case GULL_MODE_FULL: return "full";
+    case GULL_MODE_INC: return "inc";
+    case GULL_MODE_RC: return "rc";
+    }
+    return "unknown";
+}
+
+void gull_get_config(const gull_heap *h, gull_config *out)
+{
+    if (!h || !out) {
+        heap_error((gull_heap *)h, GULL_ERR_NULL_ARG,
+                   "gull_get_config: %s is NULL; pass a heap and a gull_config to fill",
+                   h ? "out" : "heap");
+        return;
+    }
+    *out = h->cfg;
+}
+
+void gull_set_error_handler(gull_heap *h, gull_error_fn fn, void *ctx)
+{
+    if (!h) {
+        heap_error(NULL, GULL_ERR_NULL_ARG, "gull_set_error_handler: heap is NULL");
+        return;
+    }
+    h->cfg.on_error = fn;
+    h->cfg.error_ctx = ctx;
+}
+
+gull_error gull_last_error(gull_heap *h)
+{
+    if (!h)
+        return GULL_ERR_NULL_ARG;
+    gull_error e = h->last_error;
+    h->last_error = GULL_OK;
+    return e;
+}
+
+gull_type gull_register_type(gull_heap *h, const gull_type_desc *d)
+{
+    gull_type none = {0};
+    if (!h || !d) {
+        heap_error(h, GULL_ERR_NULL_ARG, "gull_register_type: %s is NULL; pass a heap and a type description",
+                   h ? "the description" : "heap");
+        return none;
+    }
+    if (!d->name || !d->name[0]) {
+        heap_error(h, GULL_ERR_BAD_TYPE, "gull_register_type: the type has no name; every type needs one for diagnostics");
+        return none;
+    }
+    bool no_ptrs = (d->flags & GULL_TYPE_NO_POINTERS) != 0;
+    if (!no_ptrs && !d->trace) {
+        heap_error(h, GULL_ERR_BAD_TYPE,
+                   "gull_register_type: type '%s' has no trace function; give one, or set GULL_TYPE_NO_POINTERS if it holds no managed pointers",
+                   d->name);
+        return none;
+    }
+    if (h->ntypes >= MAX_TYPES) {
+        heap_error(h, GULL_ERR_BAD_TYPE, "gull_register_type: too many types (limit %u) registering '%s'",
+                   MAX_TYPES, d->name);
+        return none;
+    }
+    if (h->ntypes == h->types_cap) {
+        type_info **t = realloc(h->types, 2 * h->types_cap * sizeof *t);
+        if (!t) {
+            heap_error(h, GULL_ERR_OUT_OF_MEMORY, "gull_register_type: no memory to register '%s'", d->name);
+            return none;
+        }
+        h->types = t;
+        h->types_cap *= 2;
+    }
+    type_info *ti = calloc(1, sizeof *ti);
+    char *name = strdup(d->name);
+    if (!ti || !name) {
+        free(ti);
+        free(name);
+        heap_error(h, GULL_ERR_OUT_OF_MEMORY, "gull_register_type: no memory to register '%s'", d->name);
+        return none;
+    }
+    ti->name = name;
+    ti->trace = no_ptrs ? NULL : d->trace;
+    ti->finalize = d->finalize;
+    ti->flags = d->flags;
+    h->metadata += sizeof *ti;
+    h->types[h->ntypes] = ti;
+    gull_type t = {h->ntypes++};
+    return t;
+}
+
+gull_type gull_type_of(gull_heap *h, const void *obj)
+{
+    gull_type none = {0};
+    if (!h || !obj) {
+        heap_error(h, GULL_ERR_NULL_ARG, "gull_type_of: %s is NULL", h ? "obj" : "heap");
+        return none;
+    }
+    void *o = block_find_object(h, obj, false);
+    if (!o) {
+        heap_error(h, GULL_ERR_FOREIGN_POINTER, "gull_type_of: %p is not a live object of this heap", obj);
+        return none;
+    }
+    gull_type t = {block_of(o)->type};
+    return t;
+}
+
+const char *gull_type_name(gull_heap *h, gull_type t)
+{
+    if (!h)
+        return "(no heap)";
+    type_info *ti = heap_type(h, t.id);
+    return ti ? ti->name : "(unregistered type)";
+}
+
+size_t gull_object_size(gull_heap *h, const void *obj)
+{
+    if (!h || !obj) {
+        heap_error(h, GULL_ERR_NULL_ARG, "gull_object_size: %s is NULL", h ? "obj" : "heap");
+        return 0;
+    }
+    void *o = block_find_object(h, obj, false);
+    if (!o) {
+        heap_error(h, GULL_ERR_FOREIGN_POINTER, "gull_object_size: %p is not a live object of this heap", obj);
+        return 0;
+    }
+    return block_of(o)->cell_size;
+}
+
+bool gull_is_object(gull_heap *h, const void *p)
+{
+    return h && p && block_find_object(h, p, false) == p;
+}

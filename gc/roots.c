@@ -1,0 +1,226 @@
+/* roots.c — the roots: global slots, ranges, callbacks, scoped frames, and
+ * (when the host asks for it) the thread's stack and registers.
+ *
+ * Precise roots (slots, ranges, frames, callbacks) hold values (gull.h): a
+ * word that is not the exact start of a live object of this heap is
+ * ignored, so tagged immediates and NULL need no care.  The conservative
+ * scan treats every aligned word between the stack pointer and the stack
+ * base as possibly a pointer, interior or not per GULL_INTERIOR_POINTERS.
+ */
+#define GULL_BUILDING_LIBRARY
+#include "internal.h"
+
+#include <setjmp.h>
+#include <stdlib.h>
+
+bool gull_root_add(gull_heap *h, void **slot)
+{
+    if (!h || !slot) {
+        heap_error(h, GULL_ERR_NULL_ARG, "gull_root_add: %s is NULL", h ? "slot" : "heap");
+        return false;
+    }
+    if (!vec_push(&h->root_slots, slot)) {
+        heap_error(h, GULL_ERR_OUT_OF_MEMORY, "gull_root_add: no memory to register a root slot");
+        return false;
+    }
+    return true;
+}
+
+void gull_root_remove(gull_heap *h, void **slot)
+{
+    if (!h || !slot) {
+        heap_error(h, GULL_ERR_NULL_ARG, "gull_root_remove: %s is NULL", h ? "slot" : "heap");
+        return;
+    }
+    for (size_t i = h->root_slots.len; i-- > 0;) {
+        if (h->root_slots.at[i] == (void *)slot) {
+            h->root_slots.at[i] = h->root_slots.at[--h->root_slots.len];
+            return;
+        }
+    }
+    heap_error(h, GULL_ERR_MISUSE, "gull_root_remove: slot %p was not registered", (void *)slot);
+}
+
+bool gull_root_range_add(gull_heap *h, void **start, void **end)
+{
+    if (!h || !start || !end) {
+        heap_error(h, GULL_ERR_NULL_ARG, "gull_root_range_add: %s is NULL", h ? "start or end" : "heap");
+        return false;
+    }
+    if (end < start) {
+        heap_error(h, GULL_ERR_MISUSE, "gull_root_range_add: end %p is below start %p", (void *)end,
+                   (void *)start);
+        return false;
+    }
+    if (h->nranges == h->ranges_cap) {
+        size_t cap = h->ranges_cap ? 2 * h->ranges_cap : 8;
+        root_range *r = realloc(h->ranges, cap * sizeof *r);
+        if (!r) {
+            heap_error(h, GULL_ERR_OUT_OF_MEMORY, "gull_root_range_add: no memory to register a range");
+            return false;
+        }
+        h->ranges = r;
+        h->ranges_cap = cap;
+    }
+    h->ranges[h->nranges++] = (root_range){start, end};
+    return true;
+}
+
+void gull_root_range_remove(gull_heap *h, void **start)
+{
+    if (!h || !start) {
+        heap_error(h, GULL_ERR_NULL_ARG, "gull_root_range_remove: %s is NULL", h ? "start" : "heap");
+        return;
+    }
+    for (size_t i = 0; i < h->nranges; i++) {
+        if (h->ranges[i].start == start) {
+            h->ranges[i] = h->ranges[--h->nranges];
+            return;
+        }
+    }
+    heap_error(h, GULL_ERR_MISUSE, "gull_root_range_remove: no range starts at %p", (void *)start);
+}
+
+bool gull_root_callback_add(gull_heap *h, gull_roots_fn fn, void *ctx)
+{
+    if (!h || !fn) {
+        heap_error(h, GULL_ERR_NULL_ARG, "gull_root_callback_add: %s is NULL", h ? "fn" : "heap");
+        return false;
+    }
+    if (h->ncallbacks == h->callbacks_cap) {
+        size_t cap = h->callbacks_cap ? 2 * h->callbacks_cap : 4;
+        root_cb *r = realloc(h->callbacks, cap * sizeof *r);
+        if (!r) {
+            heap_error(h, GULL_ERR_OUT_OF_MEMORY, "gull_root_callback_add: no memory");
+            return false;
+        }
+        h->callbacks = r;
+        h->callbacks_cap = cap;
+    }
+    h->callbacks[h->ncallbacks++] = (root_cb){fn, ctx};
+    return true;
+}
+
+void gull_root_callback_remove(gull_heap *h, gull_roots_fn fn, void *ctx)
+{
+    if (!h || !fn) {
+        heap_error(h, GULL_ERR_NULL_ARG, "gull_root_callback_remove: %s is NULL", h ? "fn" : "heap");
+        return;
+    }
+    for (size_t i = 0; i < h->ncallbacks; i++) {
+        if (h->callbacks[i].fn == fn && h->callbacks[i].ctx == ctx) {
+            memmove(&h->callbacks[i], &h->callbacks[i + 1],
+                    (h->ncallbacks - i - 1) * sizeof *h->callbacks);
+            h->ncallbacks--;
+            return;
+        }
+    }
+    heap_error(h, GULL_ERR_MISUSE, "gull_root_callback_remove: that callback was not registered");
+}
+
+void gull_frame_push(gull_heap *h, gull_frame *f)
+{
+    if (!h || !f) {
+        heap_error(h, GULL_ERR_NULL_ARG, "gull_frame_push: %s is NULL", h ? "frame" : "heap");
+        return;
+    }
+    f->prev = h->frames;
+    h->frames = f;
+}
+
+void gull_frame_pop(gull_heap *h, gull_frame *f)
+{
+    if (!h || !f) {
+        heap_error(h, GULL_ERR_NULL_ARG, "gull_frame_pop: %s is NULL", h ? "frame" : "heap");
+        return;
+    }
+    if (h->frames == f) {
+        h->frames = f->prev;
+        return;
+    }
+    gull_frame *g = h->frames;
+    while (g && g != f)
+        g = g->prev;
+    if (!g) {
+        heap_error(h, GULL_ERR_MISUSE, "gull_frame_pop: frame %p is not on the frame stack (popped twice?)",
+                   (void *)f);
+        return;
+    }
+    heap_error(h, GULL_ERR_MISUSE,
+               "gull_frame_pop: frame %p is not the innermost; a GULL_FRAME_END is missing in a callee; "
+               "unwinding to below it",
+               (void *)f);
+    h->frames = f->prev;
+}
+
+void gull_set_stack_base(gull_heap *h, void *base)
+{
+    if (!h) {
+        heap_error(NULL, GULL_ERR_NULL_ARG, "gull_set_stack_base: heap is NULL");
+        return;
+    }
+    h->stack_base = base ? base : os_stack_base();
+}
+
+/* Read the stack word by word; words may be uninitialized or in ASan's
+ * redzones, which is the point of a conservative scan. */
+__attribute__((no_sanitize_address, noinline)) static void scan_words(gull_heap *h, void *lo,
+                                                                       void *hi)
+{
+    uintptr_t a = ((uintptr_t)lo + sizeof(void *) - 1) & ~(uintptr_t)(sizeof(void *) - 1);
+    for (; a + sizeof(void *) <= (uintptr_t)hi; a += sizeof(void *))
+        mark_ambiguous(h, *(void *const *)a);
+}
+
+/* Spill callee-saved registers into a jmp_buf on this frame, then scan from
+ * here to the base: the registers are then part of the scanned range. */
+__attribute__((noinline)) static void scan_stack(gull_heap *h)
+{
+    jmp_buf regs;
+    setjmp(regs);
+    void *volatile here = &regs;
+    void *lo = here, *hi = h->stack_base;
+    if (lo > hi) {
+        void *t = lo;
+        lo = hi;
+        hi = t;
+    }
+    scan_words(h, lo, hi);
+    scan_words(h, &regs, (uint8_t *)&regs + sizeof regs);
+}
+
+static void visit_all(gull_heap *h, gull_visit_fn fn, void *ctx)
+{
+    for (size_t i = 0; i < h->root_slots.len; i++)
+        fn((void **)h->root_slots.at[i], ctx);
+    for (size_t i = 0; i < h->nranges; i++)
+        for (void **p = h->ranges[i].start; p < h->ranges[i].end; p++)
+            fn(p, ctx);
+    for (gull_frame *f = h->frames; f; f = f->prev)
+        for (size_t i = 0; i < f->count; i++)
+            fn(f->slots[i], ctx);
+    for (size_t i = 0; i < h->ncallbacks; i++)
+        h->callbacks[i].fn(h, fn, ctx, h->callbacks[i].ctx);
+}
+
+void roots_mark(gull_heap *h)
+{
+    visit_all(h, mark_root_visit, h);
+    if (h->cfg.conservative_stack)
+        scan_stack(h);
+}
+
+void roots_each(gull_heap *h, gull_visit_fn fn, void *ctx)
+{
+    visit_all(h, fn, ctx);
+}
+
+void roots_free(gull_heap *h)
+{
+    vec_free(&h->root_slots);
+    free(h->ranges);
+    free(h->callbacks);
+    h->ranges = NULL;
+    h->callbacks = NULL;
+    h->nranges = h->ncallbacks = 0;
+}
