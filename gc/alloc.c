@@ -203,7 +203,10 @@ void *gull_alloc(gull_heap *h, gull_type t, size_t size)
         }
         al->free = *(void **)p;
         cs = block_class_size(c);
-        memset(p, 0, cs);
+        ((uint64_t *)p)[0] = 0; /* the free-list link */
+        ((uint64_t *)p)[1] = 0;
+        if (cs > 16)
+            memset(p + 16, 0, cs - 16);
     } else {
         p = alloc_large(h, t.id, size);
         if (!p)

@@ -22,21 +22,15 @@
 
 #include <stdlib.h>
 
-static const uint16_t class_sizes[] = {
-    16,  32,  48,  64,  80,  96,  112,  128,  160,  192,  224,  256,
-    320, 384, 448, 512, 640, 768, 896, 1024, 1280, 1536, 1792, 2048,
-};
+#define class_sizes block_class_sizes
 #define NCLASSES (sizeof class_sizes / sizeof class_sizes[0])
 _Static_assert(NCLASSES <= SIZE_CLASSES, "alloc lists have room for every class");
 _Static_assert(BLOCK_SIZE <= 65536, ".classes: the reciprocal is exact below 2^16");
 
 unsigned block_nclasses(void) { return NCLASSES; }
-size_t block_class_size(unsigned c) { return class_sizes[c]; }
 
-unsigned block_class_of(size_t size)
+unsigned block_class_of_big(size_t size)
 {
-    if (size <= 128)
-        return size ? (unsigned)((size + 15) >> 4) - 1 : 0;
     unsigned c = 8;
     while (class_sizes[c] < size)
         c++;

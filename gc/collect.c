@@ -101,6 +101,12 @@ void gull_collect(gull_heap *h, gull_collect_kind kind)
         return;
     }
     collect_run(h, kind == GULL_COLLECT_MAJOR ? GULL_COLLECT_MAJOR : GULL_COLLECT_MINOR, "explicit");
+    if (kind == GULL_COLLECT_MAJOR) {
+        /* An explicit full collection is a request for memory back: sweep
+         * now, outside the pause, and return what is free to the OS. */
+        sweep_finish(h);
+        block_decommit_free(h);
+    }
     if (!h->cfg.finalize_on_demand)
         gull_run_finalizers(h);
 }

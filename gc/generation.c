@@ -28,12 +28,6 @@
 #define GULL_BUILDING_LIBRARY
 #include "internal.h"
 
-bool gen_stays_young(const gull_heap *h, uint8_t st)
-{
-    return (st & ST_YOUNG) &&
-           ((unsigned)((st & ST_AGE) >> ST_AGE_SHIFT) + 1 < h->cfg.promote_age);
-}
-
 void gen_write_slow(gull_heap *h, void *obj, void **slot, void *value)
 {
     uint8_t *hs = state_of(obj);

@@ -60,13 +60,6 @@ void heap_error(gull_heap *h, gull_error code, const char *fmt, ...)
     fprintf(stderr, "gull: %s\n", msg);
 }
 
-type_info *heap_type(gull_heap *h, uint32_t id)
-{
-    if (id == 0 || id >= h->ntypes)
-        return NULL;
-    return h->types[id];
-}
-
 gull_heap *gull_heap_create(const gull_config *c)
 {
     gull_config cfg;

@@ -295,7 +295,6 @@ struct gull_heap {
 /* Report an error through the heap's handler (or stderr when h is NULL). */
 INTERNAL void heap_error(gull_heap *h, gull_error code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-INTERNAL type_info *heap_type(gull_heap *h, uint32_t id); /* NULL if not registered */
 
 /* ---------------------------------------------------------------- os.c */
 
@@ -308,8 +307,21 @@ INTERNAL size_t os_rss_bytes(void);                        /* resident set of th
 
 /* ---------------------------------------------------------------- block.c */
 
-INTERNAL unsigned block_class_of(size_t size);     /* size <= SMALL_MAX */
-INTERNAL size_t block_class_size(unsigned c);
+INTERNAL unsigned block_class_of_big(size_t size); /* 128 < size <= SMALL_MAX */
+/* .classes (block.c): multiples of 16 to 128, then four per power of two. */
+static const uint16_t block_class_sizes[] = {
+    16,  32,  48,  64,  80,  96,  112,  128,  160,  192,  224,  256,
+    320, 384, 448, 512, 640, 768, 896, 1024, 1280, 1536, 1792, 2048,
+};
+static inline size_t block_class_size(unsigned c)
+{
+    return block_class_sizes[c];
+}
+/* .classes: the classes up to 128 bytes are the multiples of 16. */
+static inline unsigned block_class_of(size_t size)
+{
+    return size <= 128 ? (unsigned)((size + 15) >> 4) - (size != 0) : block_class_of_big(size);
+}
 INTERNAL unsigned block_nclasses(void);
 INTERNAL block *block_new_small(gull_heap *h, uint32_t type, unsigned sclass);
 INTERNAL block *block_new_large(gull_heap *h, uint32_t type, size_t size);
@@ -354,7 +366,6 @@ INTERNAL void gen_write_slow(gull_heap *h, void *obj, void **slot, void *value);
 INTERNAL void gen_mark_remembered(gull_heap *h);          /* minor: scan the remset */
 INTERNAL void gen_sweep_young(gull_heap *h);              /* minor: age, promote, free */
 INTERNAL void gen_reset(gull_heap *h);                    /* major: everyone old */
-INTERNAL bool gen_stays_young(const gull_heap *h, uint8_t st); /* after this minor */
 
 /* ---------------------------------------------------------------- collect.c */
 
@@ -416,6 +427,20 @@ INTERNAL uint64_t stats_quantile(const pause_hist *hist, double q);
 /* ---------------------------------------------------------------- verify.c */
 
 INTERNAL void verify_heap(gull_heap *h, const char *when);
+
+/* NULL if id is not a registered type of h. */
+static inline type_info *heap_type(gull_heap *h, uint32_t id)
+{
+    return (id == 0 || id >= h->ntypes) ? NULL : h->types[id];
+}
+
+/* Will an object in state st still be young after the minor collection in
+ * progress? (generation.c .remember-after) */
+static inline bool gen_stays_young(const gull_heap *h, uint8_t st)
+{
+    return (st & ST_YOUNG) &&
+           ((unsigned)((st & ST_AGE) >> ST_AGE_SHIFT) + 1 < h->cfg.promote_age);
+}
 
 /* Object is live (.live) — for a byte read from the map. */
 static inline bool st_live(const gull_heap *h, uint8_t st)

@@ -366,7 +366,7 @@ static void fmt_default(char *buf, size_t n, const option *o)
 
 static void fmt_range(char *buf, size_t n, const option *o)
 {
-    char lo[32], hi[32];
+    char lo[24], hi[24];
     switch (o->kind) {
     case K_SIZE:
         fmt_size(lo, sizeof lo, (uint64_t)o->min);
@@ -503,7 +503,7 @@ static void report_unknown(const gull_config *cfg, const char *name, const char 
 
 static void apply_one(gull_config *cfg, const option *o, const char *name, const char *s)
 {
-    char kept[128], range[64];
+    char kept[128], range[96];
     value v;
     if (!*s)
         return; /* empty = unset */
@@ -594,7 +594,7 @@ void gull_config_init(gull_config *c)
 
 void gull_print_options(FILE *f, bool markdown)
 {
-    char dflt[32], range[64];
+    char dflt[32], range[96];
     if (!f) {
         heap_error(NULL, GULL_ERR_NULL_ARG,
                    "gull_print_options: f is NULL; pass a FILE such as stdout");
