@@ -138,6 +138,7 @@ static void *refill(gull_heap *h, uint32_t type, unsigned c)
     void *head = NULL;
     for (uint32_t i = b->ncells; i-- > 0;) {
         void **cell = (void **)block_cell(b, i);
+        poison_free_cell(h, cell, b->cell_size);
         *cell = head;
         head = cell;
     }
@@ -203,6 +204,8 @@ void *gull_alloc(gull_heap *h, gull_type t, size_t size)
         }
         al->free = *(void **)p;
         cs = block_class_size(c);
+        if (UNLIKELY(h->poison))
+            os_unpoison(p, cs);
         ((uint64_t *)p)[0] = 0; /* the free-list link */
         ((uint64_t *)p)[1] = 0;
         if (cs > 16)

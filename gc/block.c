@@ -179,6 +179,8 @@ static block *block_alloc_pages(gull_heap *h, size_t n, size_t align, bool *clea
     /* Cells of a new block have no state yet (the map may hold stale bytes
      * of a block that lived here before). */
     memset(state_of(b->start), 0, n * PAGE_SIZE / GRANULE);
+    if (h->poison)
+        os_unpoison(b->start, n * PAGE_SIZE);
     h->metadata += sizeof *b;
     return b;
 }
@@ -271,6 +273,8 @@ void block_release(gull_heap *h, block *b)
     }
     c->free_pages += b->npages;
     h->committed -= (size_t)b->npages * PAGE_SIZE;
+    if (h->poison)
+        os_poison(b->start, (size_t)b->npages * PAGE_SIZE);
     /* A large run goes back to the OS at once; small blocks are reused
      * soon and wait for block_decommit_free (.pages). */
     if (b->npages >= 16) {

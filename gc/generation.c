@@ -100,14 +100,15 @@ void gen_mark_remembered(gull_heap *h)
 
 /* Age, promote or free one young cell; returns its bytes if it survived
  * young, adds to *promoted / *freed otherwise. */
-static inline bool age_cell(gull_heap *h, uint8_t *st, size_t size, size_t *promoted,
-                            size_t *freed)
+static inline bool age_cell(gull_heap *h, uint8_t *st, void *cell, size_t size,
+                            size_t *promoted, size_t *freed)
 {
     uint8_t s = *st;
     if (!(s & ST_YOUNG))
         return false;
     if (!(s & ST_MMARK)) {
         *st = 0;
+        poison_free_cell(h, cell, size);
         *freed += size;
         return false;
     }
@@ -133,7 +134,7 @@ void gen_sweep_young(gull_heap *h)
         size_t freed_before = freed;
         uint32_t young = 0;
         for (uint32_t i = 0; i < b->ncells; i++, st += stride)
-            young += age_cell(h, st, b->cell_size, &promoted, &freed);
+            young += age_cell(h, st, block_cell(b, i), b->cell_size, &promoted, &freed);
         survivors += (size_t)young * b->cell_size;
         if (young) {
             b->ynext = still;
@@ -153,7 +154,7 @@ void gen_sweep_young(gull_heap *h)
         block *next = b->ynext;
         uint8_t *st = state_of(b->start);
         size_t freed_before = freed;
-        if (age_cell(h, st, b->cell_size, &promoted, &freed)) {
+        if (age_cell(h, st, b->start, b->cell_size, &promoted, &freed)) {
             survivors += b->cell_size;
             b->ynext = still_large;
             still_large = b;

@@ -86,16 +86,31 @@ gull_heap *gull_heap_create(const gull_config *c)
     switch (h->cfg.mode) {
     case GULL_MODE_FULL: h->pub.barrier = GULL_BARRIER_NONE; break;
     case GULL_MODE_GEN: h->pub.barrier = GULL_BARRIER_GEN; break;
-    default: /* options.c reports modes that are not built and falls back */
+    default: /* the environment's value was checked by options.c; the host's is here */
+        heap_error(h, GULL_ERR_BAD_CONFIG,
+                   "gull_heap_create: mode %s is not available yet (only gen and full are built); using gen",
+                   gull_mode_name(h->cfg.mode));
         h->cfg.mode = GULL_MODE_GEN;
         h->pub.barrier = GULL_BARRIER_GEN;
         break;
     }
-    if (h->cfg.promote_age < 1)
-        h->cfg.promote_age = 1;
-    if (h->cfg.promote_age > MAX_PROMOTE_AGE)
-        h->cfg.promote_age = MAX_PROMOTE_AGE;
+    if (h->cfg.promote_age < 1 || h->cfg.promote_age > MAX_PROMOTE_AGE) {
+        unsigned a = h->cfg.promote_age < 1 ? 1 : MAX_PROMOTE_AGE;
+        heap_error(h, GULL_ERR_BAD_CONFIG, "gull_heap_create: promote_age %u is outside 1..%d; using %u",
+                   h->cfg.promote_age, MAX_PROMOTE_AGE, a);
+        h->cfg.promote_age = a;
+    }
+    if (h->cfg.nursery_size < 4096) {
+        heap_error(h, GULL_ERR_BAD_CONFIG, "gull_heap_create: nursery_size %zu is below 4K; using 4K",
+                   h->cfg.nursery_size);
+        h->cfg.nursery_size = 4096;
+    }
+    if (!(h->cfg.old_growth > 0.0)) {
+        heap_error(h, GULL_ERR_BAD_CONFIG, "gull_heap_create: old_growth must be positive; using 1.0");
+        h->cfg.old_growth = 1.0;
+    }
     h->color = 1;
+    h->poison = os_poisoning();
     h->types_cap = 16;
     h->ntypes = 1; /* id 0 is never valid */
     h->types = calloc(h->types_cap, sizeof *h->types);

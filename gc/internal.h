@@ -229,6 +229,7 @@ struct gull_heap {
     bool in_collector;             /* .reentry: no nested collection */
     bool in_finalizers;
     uint8_t color;                 /* .live: the current mark color, 1 or 2 */
+    bool poison;                   /* os_poisoning(): mark free cells for ASan/Valgrind */
 
     /* types: index 0 unused */
     type_info **types;
@@ -304,6 +305,11 @@ INTERNAL void os_decommit(void *p, size_t size);          /* keep the range, dro
 INTERNAL void *os_stack_base(void);                        /* hot end of this thread's stack */
 INTERNAL uint64_t os_now_ns(void);                         /* CLOCK_MONOTONIC */
 INTERNAL size_t os_rss_bytes(void);                        /* resident set of the process */
+INTERNAL bool os_poisoning(void);     /* ASan build, or running under Valgrind */
+INTERNAL void os_poison(void *p, size_t n);                /* free: no access */
+INTERNAL void os_unpoison(void *p, size_t n);              /* allocated */
+/* A free cell keeps its first word (the free-list link) accessible. */
+static inline void poison_free_cell(gull_heap *h, void *cell, size_t size);
 
 /* ---------------------------------------------------------------- block.c */
 
@@ -427,6 +433,14 @@ INTERNAL uint64_t stats_quantile(const pause_hist *hist, double q);
 /* ---------------------------------------------------------------- verify.c */
 
 INTERNAL void verify_heap(gull_heap *h, const char *when);
+
+static inline void poison_free_cell(gull_heap *h, void *cell, size_t size)
+{
+    if (UNLIKELY(h->poison)) {
+        os_unpoison(cell, sizeof(void *));
+        os_poison((uint8_t *)cell + sizeof(void *), size - sizeof(void *));
+    }
+}
 
 /* NULL if id is not a registered type of h. */
 static inline type_info *heap_type(gull_heap *h, uint32_t id)

@@ -83,9 +83,9 @@ typedef struct option {
 #define TiB (1024.0 * GiB)
 #define FIELD(f) offsetof(gull_config, f), sizeof(((gull_config *)0)->f), #f
 
-/* Defaults.  All are the brief's, except the three limits, which take
- * "0 or 1M..1T": a limit below a megabyte is always a typo (a missing
- * suffix), and catching it beats a heap that fails its first block. */
+/* The three limits take "0 or 1M..1T" rather than any size: a limit below
+ * a megabyte is almost surely a missing suffix (GULL_HEAP_MAX=512 meaning
+ * 512M), and saying so beats a heap that fails its first block. */
 static const option options[] = {
     {"GULL_MODE", K_ENUM, "gen", 0, NMODES - 1, false, FIELD(mode),
      "collector: gen (generational) or full (non-generational); inc and rc are "

@@ -13,6 +13,12 @@
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
+#if GULL_ASAN
+#include <sanitizer/asan_interface.h>
+#endif
+#if HAVE_VALGRIND_MEMCHECK_H
+#include <valgrind/memcheck.h>
+#endif
 
 /* Map size bytes aligned to align (a power of two): over-map by align and
  * trim both ends, so the result is exactly [p, p + size). */
@@ -82,4 +88,39 @@ size_t os_rss_bytes(void)
     if (n != 2)
         return 0;
     return (size_t)resident * (size_t)sysconf(_SC_PAGESIZE);
+}
+
+/* Free cells are made inaccessible to AddressSanitizer and Valgrind, so a
+ * host's use of a freed object is reported where it happens. */
+bool os_poisoning(void)
+{
+#if GULL_ASAN
+    return true;
+#elif HAVE_VALGRIND_MEMCHECK_H
+    return RUNNING_ON_VALGRIND != 0;
+#else
+    return false;
+#endif
+}
+
+void os_poison(void *p, size_t n)
+{
+#if GULL_ASAN
+    ASAN_POISON_MEMORY_REGION(p, n);
+#endif
+#if HAVE_VALGRIND_MEMCHECK_H
+    VALGRIND_MAKE_MEM_NOACCESS(p, n);
+#endif
+    (void)p, (void)n;
+}
+
+void os_unpoison(void *p, size_t n)
+{
+#if GULL_ASAN
+    ASAN_UNPOISON_MEMORY_REGION(p, n);
+#endif
+#if HAVE_VALGRIND_MEMCHECK_H
+    VALGRIND_MAKE_MEM_UNDEFINED(p, n);
+#endif
+    (void)p, (void)n;
 }

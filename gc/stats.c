@@ -334,7 +334,7 @@ void gull_memory_report_get(gull_heap *h, gull_memory_report *out)
     out->fragmentation = committed ? (double)out->heap_free_in_blocks / (double)committed : 0.0;
     out->heap_metadata = h->metadata;
     out->native_bytes = h->external;
-    out->native_associated = 0; /* no count of it is kept yet (external.c) */
+    out->native_associated = external_associated(h);
 }
 
 void gull_memory_report_print(gull_heap *h, FILE *f)

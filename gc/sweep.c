@@ -30,6 +30,7 @@ uint32_t sweep_block(gull_heap *h, block *b)
             live++;
         } else {
             *st = 0;
+            poison_free_cell(h, block_cell(b, i), b->cell_size);
             freed++;
         }
     }
@@ -50,6 +51,7 @@ void *sweep_build_free_list(gull_heap *h, block *b)
     for (uint32_t i = b->ncells; i-- > 0; st -= stride) {
         if (*st == 0) {
             void **cell = (void **)block_cell(b, i);
+            poison_free_cell(h, cell, b->cell_size);
             *cell = head;
             head = cell;
             free_cells++;
