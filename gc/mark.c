@@ -55,10 +55,8 @@ static inline bool mark_state(gull_heap *h, void *obj, uint8_t *st)
     return true;
 }
 
-void mark_value(gull_heap *h, void *v)
+static inline void mark_precise(gull_heap *h, void *v)
 {
-    if (!v || ((uintptr_t)v & (GRANULE - 1)))
-        return; /* NULL or an immediate */
     if (GULL_CHECKING && block_find_object(h, v, false) != v) {
         heap_error(h, GULL_ERR_FOREIGN_POINTER,
                    "a trace function reported %p, which is not a live object of this heap "
@@ -69,16 +67,23 @@ void mark_value(gull_heap *h, void *v)
     mark_state(h, v, state_of(v));
 }
 
+void mark_value(gull_heap *h, void *v)
+{
+    if (!v || ((uintptr_t)v & (GRANULE - 1)))
+        return; /* NULL or an immediate */
+    mark_precise(h, v);
+}
+
 void mark_visit(void **slot, void *ctx)
 {
     gull_heap *h = ctx;
     void *v = *slot;
     if (!v || ((uintptr_t)v & (GRANULE - 1)))
         return;
-    mark_value(h, v);
+    mark_precise(h, v);
     /* generation.c .remember-after: a holder that stays old and now points
      * to an object that stays young must be remembered. */
-    if (h->minor && h->holder_stays_old && gen_stays_young(h, *state_of(v)))
+    if (UNLIKELY(h->holder_stays_old) && gen_stays_young(h, *state_of(v)))
         h->holder_needs_log = true;
 }
 
@@ -118,7 +123,8 @@ void mark_scan_object(gull_heap *h, void *obj)
         return;
     if (h->minor) {
         uint8_t st = *state_of(obj);
-        h->holder_stays_old = !(st & ST_YOUNG) || !gen_stays_young(h, st);
+        /* With promote_age 1 nothing stays young: no edge to remember. */
+        h->holder_stays_old = h->cfg.promote_age > 1 && (!(st & ST_YOUNG) || !gen_stays_young(h, st));
         h->holder_needs_log = false;
         b->trace(obj, mark_visit, h);
         if (h->holder_needs_log && !(*state_of(obj) & ST_LOGGED)) {
