@@ -8,6 +8,11 @@
  * collect and take a new block; only a refill can collect, so pacing is
  * checked once per block, not per object.
  *
+ * .poll    One flag, h->poll, sends gull_alloc to alloc_poll() before it
+ *          takes a cell: in stress mode, when native memory grew past a
+ *          pacing trigger or a limit (pacing.c), or when a major collection
+ *          was requested.  Otherwise the fast path never looks at pacing.
+ *
  * .retire  A collection first drops every current free list
  *          (alloc_retire_all) and queues the blocks they came from; their
  *          free cells have state 0 and are found again by the next sweep.
@@ -112,7 +117,7 @@ static void *take_queued(gull_heap *h, struct alloc_list *al)
 /* The free list of (type, c) is empty.  Returns a new free list, or NULL
  * with al->free set (a finalizer allocated meanwhile), or NULL after the
  * out-of-memory path. */
-static void *refill(gull_heap *h, uint32_t type, unsigned c)
+static void *refill(gull_heap *h, uint32_t type, unsigned c, size_t request)
 {
     struct alloc_list *al = &h->types[type]->lists[c];
     void *list = take_queued(h, al);
@@ -124,12 +129,12 @@ static void *refill(gull_heap *h, uint32_t type, unsigned c)
     if ((list = take_queued(h, al)) != NULL)
         return list;
     if (!room) {
-        oom(h, block_class_size(c), "heap or memory limit reached");
+        oom(h, request, "heap or memory limit reached");
         return NULL;
     }
     block *b = block_new_small(h, type, c);
     if (!b) {
-        oom(h, block_class_size(c), "the OS refused memory");
+        oom(h, request, "the OS refused memory");
         return NULL;
     }
     al->cur = b;
@@ -160,6 +165,34 @@ static void *alloc_large(gull_heap *h, uint32_t type, size_t size)
     return b->start;
 }
 
+/* .poll: stress collections, collections that native growth made due, and
+ * the limits.  Returns false when the allocation must fail. */
+static bool alloc_poll(gull_heap *h, size_t size)
+{
+    uint64_t majors = h->st.s.major_collections;
+    if (h->cfg.stress && --h->stress_left == 0) {
+        h->stress_left = h->cfg.stress;
+        /* GULL_STRESS: every fourth stress collection is a major one. */
+        collect_run(h, (++h->stress_count % 4) ? GULL_COLLECT_MINOR : GULL_COLLECT_MAJOR, "stress");
+        after_auto_collection(h);
+    }
+    if (pacing_before_block(h, 0))
+        after_auto_collection(h);
+    if (pacing_over_limit(h)) {
+        if (h->st.s.major_collections == majors) {
+            collect_run(h, GULL_COLLECT_MAJOR, "limit");
+            after_auto_collection(h);
+        }
+        if (pacing_over_limit(h)) {
+            oom(h, size, "native memory over GULL_EXTERNAL_LIMIT or GULL_MEMORY_LIMIT");
+            h->poll = true; /* still over: the next allocation tries again */
+            return false;
+        }
+    }
+    h->poll = pacing_poll_needed(h);
+    return true;
+}
+
 void *gull_alloc(gull_heap *h, gull_type t, size_t size)
 {
     if (UNLIKELY(!h)) {
@@ -184,12 +217,8 @@ void *gull_alloc(gull_heap *h, gull_type t, size_t size)
                    "gull_alloc: called during a collection (from a trace function?); trace functions must not allocate");
         return NULL;
     }
-    if (UNLIKELY(h->stress_left) && --h->stress_left == 0) {
-        h->stress_left = h->cfg.stress;
-        /* GULL_STRESS: every fourth stress collection is a major one. */
-        collect_run(h, (++h->stress_count % 4) ? GULL_COLLECT_MINOR : GULL_COLLECT_MAJOR, "stress");
-        after_auto_collection(h);
-    }
+    if (UNLIKELY(h->poll) && !alloc_poll(h, size))
+        return NULL;
 
     uint8_t *p;
     size_t cs;
@@ -198,7 +227,7 @@ void *gull_alloc(gull_heap *h, gull_type t, size_t size)
         struct alloc_list *al = &ti->lists[c];
         p = al->free;
         if (UNLIKELY(!p)) {
-            p = refill(h, t.id, c);
+            p = refill(h, t.id, c, size);
             if (!p && !(p = al->free))
                 return NULL;
         }

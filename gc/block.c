@@ -229,6 +229,9 @@ block *block_new_large(gull_heap *h, uint32_t type, size_t size)
             return NULL;
         }
         c->huge_block = b;
+        /* block_of() reads the page of an object's start: the object starts
+         * on page META_PAGES.  (Interior lookups use huge_block.) */
+        c->page[META_PAGES] = b;
         b->chunk = c;
         b->start = (uint8_t *)c + META_PAGES * PAGE_SIZE;
         b->npages = (uint32_t)npages;

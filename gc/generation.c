@@ -41,6 +41,7 @@ void gen_write_slow(gull_heap *h, void *obj, void **slot, void *value)
         /* Without room to remember the edge, the next collection must be
          * a major one, which needs no remembered set. */
         h->want_major = true;
+        h->poll = true;
     }
 }
 

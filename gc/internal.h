@@ -253,7 +253,8 @@ struct gull_heap {
     size_t external_at_gc;         /* h->external after the last collection */
     size_t next_major;             /* old_bytes that trigger a major */
     unsigned long stress_left;     /* allocations until the next stress collection */
-    bool want_minor, want_major;   /* pacing asks for a collection at the next refill */
+    bool want_major;               /* the next collection must be a major one */
+    bool poll;                     /* gull_alloc must call alloc_poll first (alloc.c .poll) */
 
     /* marking (mark.c) */
     vec mark_stack;
@@ -381,9 +382,11 @@ INTERNAL void collect_run(gull_heap *h, gull_collect_kind kind, const char *why)
 
 INTERNAL void pacing_init(gull_heap *h);
 INTERNAL void pacing_after_collection(gull_heap *h, bool major);
-/* Called when an allocation needs a new block; may collect.  Returns true
- * when a collection ran. */
+/* Called when an allocation needs a new block, or polls; may collect.
+ * Returns true when a collection ran. */
 INTERNAL bool pacing_before_block(gull_heap *h, size_t bytes);
+/* Should gull_alloc poll pacing before its next object? (.poll) */
+INTERNAL bool pacing_poll_needed(const gull_heap *h);
 INTERNAL bool pacing_may_grow(gull_heap *h, size_t bytes);  /* heap and memory limits */
 INTERNAL void pacing_external_changed(gull_heap *h);
 /* Is the heap over its external or memory limit? (alloc.c) */

@@ -5,8 +5,8 @@
  *          last collection, plus the growth of native memory since then
  *          (weight 1: a native byte counts as a heap byte, when
  *          external_pacing is on), reach GULL_NURSERY_SIZE.
- * .major   A major collection instead when the old generation (plus native
- *          bytes) has reached next_major, which is set after each major to
+ * .major   A major collection instead when the old generation (plus the
+ *          native bytes that survived the last collection) has reached next_major, which is set after each major to
  *          (live + native) * (1 + GULL_OLD_GROWTH), and never below
  *          GULL_HEAP_INITIAL.  full mode collects on the same rule with all
  *          live bytes counted (there is no nursery).
@@ -16,14 +16,18 @@
  *          only if that does not help is the out-of-memory handler called.
  *          Crossing a limit by native growth alone (gull_external_adjust)
  *          makes the next allocation collect.
- * Checked once per block refill (alloc.c), so the cost is per 16 KiB.
+ * Checked once per block refill (alloc.c), so the cost is per 16 KiB; and
+ * when native memory grows past a trigger or a limit between refills,
+ * pacing_external_changed() makes the next allocation poll (alloc.c .poll).
  */
 #define GULL_BUILDING_LIBRARY
 #include "internal.h"
 
+/* Native bytes as of the last collection: the old generation's share.
+ * Growth since then is young (.minor) until a collection shows it lives. */
 static size_t native_weight(const gull_heap *h)
 {
-    return h->cfg.external_pacing ? h->external : 0;
+    return h->cfg.external_pacing ? h->external_at_gc : 0;
 }
 
 static void set_next_major(gull_heap *h)
@@ -36,6 +40,7 @@ static void set_next_major(gull_heap *h)
 void pacing_init(gull_heap *h)
 {
     set_next_major(h);
+    h->poll = pacing_poll_needed(h);
 }
 
 static size_t native_growth(const gull_heap *h)
@@ -70,7 +75,8 @@ bool pacing_before_block(gull_heap *h, size_t bytes)
     size_t old = h->old_bytes + native_weight(h);
     bool major_due = h->want_major || old + bytes >= h->next_major;
     if (h->cfg.mode == GULL_MODE_FULL) {
-        if (major_due || h->live_bytes + native_weight(h) + bytes >= h->next_major) {
+        if (major_due ||
+            h->live_bytes + native_weight(h) + native_growth(h) + bytes >= h->next_major) {
             collect_run(h, GULL_COLLECT_MAJOR, "growth");
             return true;
         }
@@ -93,6 +99,7 @@ bool pacing_before_block(gull_heap *h, size_t bytes)
 
 void pacing_after_collection(gull_heap *h, bool major)
 {
+    h->external_at_gc = h->external;
     if (major) {
         h->live_after_major = h->marked_bytes;
         h->old_bytes = h->marked_bytes;
@@ -101,11 +108,23 @@ void pacing_after_collection(gull_heap *h, bool major)
         set_next_major(h);
     }
     h->nursery_used = 0;
-    h->external_at_gc = h->external;
+    h->poll = pacing_poll_needed(h);
+}
+
+bool pacing_poll_needed(const gull_heap *h)
+{
+    if (h->cfg.stress || h->want_major || pacing_over_limit(h))
+        return true;
+    size_t native = native_weight(h);
+    if (h->old_bytes + native >= h->next_major)
+        return true;
+    if (h->cfg.mode == GULL_MODE_FULL)
+        return h->live_bytes + native + native_growth(h) >= h->next_major;
+    return h->nursery_used + native_growth(h) >= h->cfg.nursery_size;
 }
 
 void pacing_external_changed(gull_heap *h)
 {
-    if (pacing_over_limit(h))
-        h->want_major = true;
+    if (pacing_poll_needed(h))
+        h->poll = true;
 }

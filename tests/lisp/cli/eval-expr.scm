@@ -1,0 +1,3 @@
+; -e EXPR evaluates the expression (the file itself is not run).
+;;! no-guile
+;;! args: -e '(display (+ 1 2))'

@@ -1,0 +1,3 @@
+; Output without a final newline is flushed at normal exit.
+;;! no-guile
+(display "partial")

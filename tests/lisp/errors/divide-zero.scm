@@ -1,0 +1,4 @@
+; Exact / by zero is an error.
+;;! status: nonzero
+;;! stderr-re: .
+(display (/ 5 0))

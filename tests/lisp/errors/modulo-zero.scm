@@ -1,0 +1,4 @@
+; modulo by zero is an error.
+;;! status: nonzero
+;;! stderr-re: .
+(display (modulo 10 0))

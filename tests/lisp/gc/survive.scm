@@ -1,0 +1,16 @@
+; Data reachable from globals, closures, vectors and records survives
+; explicit collections in the middle of a computation.
+(define-record-type box (make-box v) box? (v unbox))
+(define g (list 1 2 3))
+(define clo (let ((hidden (vector 'h 'i))) (lambda () hidden)))
+(define vec (vector (list 'a) (make-box "boxed")))
+(define (churn n) (if (= n 0) 'ok (begin (make-vector 10 n) (list n n n) (churn (- n 1)))))
+(define (test)
+  (let ((local (list 'l 'o 'c)))
+    (churn 50000)
+    (gc)
+    (churn 50000)
+    (list g (clo) (car (vector-ref vec 0)) (unbox (vector-ref vec 1)) local)))
+(display (test)) (newline)
+(gc)
+(display g) (newline)

@@ -1,0 +1,13 @@
+; display vs write, write-char, newline, explicit current-output-port.
+(define data (list "str" #\c 'sym 12 1.5 '(nested "list") (vector "v" #\v)))
+(display data) (newline)
+(write data) (newline)
+(display "to port" (current-output-port))
+(newline (current-output-port))
+(write "written" (current-output-port))
+(write-char #\! (current-output-port))
+(write-char #\newline)
+(display 42 (current-output-port)) (newline)
+(flush-output-port)
+(flush-output-port (current-output-port))
+(display "no trailing newline")

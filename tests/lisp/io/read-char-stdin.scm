@@ -1,0 +1,13 @@
+; read-char and peek-char from standard input: count lines and characters.
+(define (count-stdin)
+  (let loop ((chars 0) (lines 0))
+    (let ((c (read-char)))
+      (cond ((eof-object? c) (list chars lines))
+            ((char=? c #\newline) (loop (+ chars 1) (+ lines 1)))
+            (else (loop (+ chars 1) lines))))))
+(write (peek-char)) (newline)
+(write (peek-char)) (newline)
+(write (read-char)) (newline)
+(display (count-stdin)) (newline)
+(display (eof-object? (read-char))) (newline)
+(display (eof-object? (peek-char))) (newline)

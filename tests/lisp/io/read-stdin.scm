@@ -1,0 +1,12 @@
+; read from standard input until end of file.
+(define (read-all)
+  (let loop ((acc '()))
+    (let ((x (read)))
+      (if (eof-object? x) (reverse acc) (loop (cons x acc))))))
+(define (numbers-in l)
+  (cond ((null? l) '()) ((number? (car l)) (cons (car l) (numbers-in (cdr l)))) (else (numbers-in (cdr l)))))
+(define items (read-all))
+(display (length items)) (newline)
+(for-each (lambda (x) (write x) (newline)) items)
+(display (apply + (numbers-in items))) (newline)
+(display (eof-object? (read))) (newline)

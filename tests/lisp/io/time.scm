@@ -1,0 +1,11 @@
+; current-jiffy, jiffies-per-second, current-second.
+(define j0 (current-jiffy))
+(define (spin n) (if (= n 0) 'done (spin (- n 1))))
+(spin 100000)
+(define j1 (current-jiffy))
+(display (exact-integer? j0)) (newline)
+(display (>= j1 j0)) (newline)
+(display (exact-integer? (jiffies-per-second))) (newline)
+(display (>= (jiffies-per-second) 1000)) (newline)
+(display (number? (current-second))) (newline)
+(display (> (current-second) 1500000000)) (newline)

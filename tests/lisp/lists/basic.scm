@@ -1,0 +1,13 @@
+; cons, car, cdr, list, length, null?, pair?, list?, printing of pairs.
+(display (cons 1 2)) (newline)
+(display (cons 1 '())) (newline)
+(display (cons 1 (cons 2 (cons 3 '())))) (newline)
+(display (cons '(a) '(b c))) (newline)
+(display (list 1 (list 2 3) (list))) (newline)
+(display (list (car '(a b)) (cdr '(a b)))) (newline)
+(display (list (length '()) (length '(1 2 3)) (length (list 'x)))) (newline)
+(display (list (null? '()) (null? '(1)) (null? 0) (null? #f))) (newline)
+(display (list (pair? '(1)) (pair? '()) (pair? (cons 1 2)) (pair? #(1)))) (newline)
+(display (list (list? '(1 2)) (list? '()) (list? (cons 1 2)) (list? 5))) (newline)
+(write (list "a" #\b 'c 1.5 '(d . e))) (newline)
+(display (cons (cons 1 2) (cons 3 4))) (newline)

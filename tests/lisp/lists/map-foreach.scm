@@ -1,0 +1,11 @@
+; map and for-each over one and several lists.
+(display (map car '((a 1) (b 2)))) (newline)
+(display (map + '(1 2 3) '(10 20 30))) (newline)
+(display (map (lambda (x y z) (list x y z)) '(1 2) '(a b) '("p" "q"))) (newline)
+(display (map (lambda (x) x) '())) (newline)
+(for-each (lambda (x) (display x) (display ",")) '(1 2 3)) (newline)
+(for-each (lambda (a b) (display (* a b)) (display " ")) '(1 2 3) '(4 5 6)) (newline)
+(define total 0)
+(for-each (lambda (x) (set! total (+ total x))) '(5 6 7))
+(display total) (newline)
+(display (map (lambda (p) (cdr p)) '((a . 1) (b . 2)))) (newline)

@@ -1,0 +1,10 @@
+; Numeric comparisons, variadic, mixed exact/inexact.
+(display (list (= 1 1) (= 1 2) (= 1 1 1) (= 1 1 2))) (newline)
+(display (list (< 1 2) (< 2 1) (< 1 2 3) (< 1 3 2))) (newline)
+(display (list (> 3 2) (> 2 3) (> 3 2 1) (> 3 1 2))) (newline)
+(display (list (<= 1 1 2) (<= 2 1) (>= 2 2 1) (>= 1 2))) (newline)
+(display (list (= 1 1.0) (< 1 1.5) (> 2.5 2) (= 0.5 0.5))) (newline)
+(display (list (zero? 0) (zero? 0.0) (zero? 1))) (newline)
+(display (list (positive? 3) (positive? -3) (positive? 0))) (newline)
+(display (list (negative? -3) (negative? 3) (negative? 0))) (newline)
+(display (list (odd? 3) (odd? 4) (odd? -3) (even? 0) (even? -4) (even? 7))) (newline)

@@ -1,0 +1,11 @@
+; expt and sqrt.
+(display (expt 2 10)) (newline)
+(display (expt 3 0)) (newline)
+(display (expt 10 15)) (newline)
+(display (expt 2.0 3)) (newline)
+(display (expt 4 0.5)) (newline)
+(display (sqrt 16.0)) (newline)
+(display (sqrt 2.25)) (newline)
+(display (= (sqrt 16) 4)) (newline)
+(display (exact (sqrt 49))) (newline)
+(display (< 1.414 (sqrt 2) 1.415)) (newline)

@@ -1,0 +1,10 @@
+; 62-bit fixnums: values up to 2^60 compute exactly.
+(define (pow2 n) (if (= n 0) 1 (* 2 (pow2 (- n 1)))))
+(display (pow2 40)) (newline)
+(display (pow2 60)) (newline)
+(display (* 1073741824 1073741824)) (newline)
+(display (- (pow2 60))) (newline)
+(display (+ (pow2 60) (- (pow2 60) 1))) (newline)
+(display (quotient (pow2 60) 1000)) (newline)
+(display (* 99999 99999 99)) (newline)
+(display (- 0 1152921504606846976 1152921504606846976)) (newline)

@@ -1,0 +1,12 @@
+; define-record-type inside a procedure body.
+(define (make-stack-ops)
+  (define-record-type stack (make-stack items) stack? (items stack-items set-stack-items!))
+  (let ((s (make-stack '())))
+    (define (push! x) (set-stack-items! s (cons x (stack-items s))))
+    (push! 1) (push! 2) (push! 3)
+    (list (stack? s) (stack-items s))))
+(display (make-stack-ops)) (newline)
+(define (pair-sum a b)
+  (define-record-type pr (mk a b) pr? (a pr-a) (b pr-b))
+  (let ((r (mk a b))) (+ (pr-a r) (pr-b r))))
+(display (pair-sum 20 22)) (newline)

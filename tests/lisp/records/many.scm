@@ -1,0 +1,11 @@
+; Many records in a data structure (allocation and tracing of record fields).
+(define-record-type entry (make-entry key value) entry? (key entry-key) (value entry-value set-entry-value!))
+(define table (make-vector 100 '()))
+(define (put! k v)
+  (let ((i (modulo k 100)))
+    (vector-set! table i (cons (make-entry k v) (vector-ref table i)))))
+(do ((i 0 (+ i 1))) ((= i 20000)) (put! i (* i i)))
+(define (get k)
+  (let loop ((l (vector-ref table (modulo k 100))))
+    (cond ((null? l) #f) ((= (entry-key (car l)) k) (entry-value (car l))) (else (loop (cdr l))))))
+(display (list (get 0) (get 12345) (get 19999) (get 20000))) (newline)

@@ -1,0 +1,10 @@
+; Characters: literals, write/display, char->integer, integer->char, char=?.
+(write (list #\a #\Z #\0 #\space #\newline #\( #\;)) (newline)
+(display (list #\a #\Z #\0)) (newline)
+(write #\ ) (newline)
+(display (list (char->integer #\A) (char->integer #\a) (char->integer #\space) (char->integer #\newline))) (newline)
+(write (integer->char 97)) (newline)
+(write (integer->char 32)) (newline)
+(display (list (char=? #\a #\a) (char=? #\a #\b) (char? #\a) (char? "a"))) (newline)
+(display (list (eqv? #\x #\x) (char=? #\x (string-ref "x" 0)))) (newline)
+(write-char #\h) (write-char #\i) (newline)

@@ -1,0 +1,12 @@
+; string->list list->string string->symbol symbol->string.
+(write (string->list "abc")) (newline)
+(write (string->list "")) (newline)
+(write (list->string (list #\x #\y #\z))) (newline)
+(write (list->string '())) (newline)
+(display (string->symbol "hello")) (newline)
+(display (eq? (string->symbol "abc") 'abc)) (newline)
+(write (symbol->string 'foo)) (newline)
+(display (symbol? (string->symbol "made"))) (newline)
+(display (list (symbol? 'a) (symbol? "a") (symbol? '()))) (newline)
+(write (list->string (reverse (string->list "stressed")))) (newline)
+(write (string-append (symbol->string 'con) "cat")) (newline)

@@ -1,0 +1,12 @@
+; and / or return the deciding value and short-circuit.
+(display (list (and) (or))) (newline)
+(display (list (and 1 2 3) (and 1 #f 3) (or #f 2 3) (or #f #f))) (newline)
+(display (and 1 2 'last)) (newline)
+(display (or (memq 'c '(a b c d)) 'none)) (newline)
+(define hits 0)
+(define (hit! v) (set! hits (+ hits 1)) v)
+(and (hit! #f) (hit! #t))
+(or (hit! 1) (hit! 2))
+(display hits) (newline)
+(display (and (< 1 2) (< 2 3) (< 3 4))) (newline)
+(display (or (> 1 2) (> 2 3))) (newline)

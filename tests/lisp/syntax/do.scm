@@ -1,0 +1,11 @@
+; do loops: steps, result expressions, body side effects, vectors.
+(display (do ((i 0 (+ i 1)) (acc '() (cons i acc))) ((= i 5) acc))) (newline)
+(define v (make-vector 5 0))
+(do ((i 0 (+ i 1))) ((= i 5)) (vector-set! v i (* i i)))
+(display v) (newline)
+(display (do ((vec (make-vector 5)) (i 0 (+ i 1))) ((= i 5) vec) (vector-set! vec i i))) (newline)
+(display (let ((x '(1 3 5 7 9)))
+           (do ((x x (cdr x)) (sum 0 (+ sum (car x)))) ((null? x) sum))))
+(newline)
+(do ((i 3 (- i 1))) ((= i 0) (display "liftoff") (newline)) (display i) (display " "))
+(display (do ((i 0 (+ i 1)) (j 10)) ((= i 3) (list i j)))) (newline)

@@ -1,0 +1,10 @@
+; when / unless run their bodies conditionally; bodies are sequences.
+(when (> 3 2) (display "when-true") (newline))
+(when (< 3 2) (display "never") (newline))
+(unless (< 3 2) (display "unless-false") (newline))
+(unless (> 3 2) (display "never") (newline))
+(define n 0)
+(when #t (set! n (+ n 1)) (set! n (+ n 1)))
+(display n) (newline)
+(display (when #t 'a 'b 'value)) (newline)
+(display (unless #f 'value)) (newline)

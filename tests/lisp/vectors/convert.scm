@@ -1,0 +1,13 @@
+; vector->list list->vector vector-fill! vector-map vector-for-each.
+(display (vector->list #(1 2 3))) (newline)
+(display (vector->list #())) (newline)
+(display (list->vector '(a b c))) (newline)
+(display (list->vector '())) (newline)
+(define v (make-vector 4 0))
+(vector-fill! v 7)
+(display v) (newline)
+(display (vector-map (lambda (x) (* x x)) #(1 2 3 4))) (newline)
+(display (vector-map + #(1 2 3) #(10 20 30))) (newline)
+(vector-for-each (lambda (x) (display x) (display ";")) #(a b c)) (newline)
+(vector-for-each (lambda (x y) (display (+ x y)) (display " ")) #(1 2) #(3 4)) (newline)
+(display (equal? (list->vector (vector->list #(1 (2) "3"))) #(1 (2) "3"))) (newline)
