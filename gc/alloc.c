@@ -1,22 +1,27 @@
-/* alloc.c — allocation: free lists per (type, size class), refilled by
- * lazy sweeping, new blocks, and large objects.
+/* alloc.c — allocation: bump allocation through the holes of blocks per
+ * (type, size class), refilled by lazy sweeping, new blocks, and large
+ * objects.
  *
- * Fast path (gull_alloc): argument checks, pop the list's head, zero the
- * cell, write its state byte (young, current color) — about twenty
- * instructions plus the memset.  Slow path (refill): sweep the next queued
- * block of the same type and class (sweep.c), else ask pacing whether to
- * collect and take a new block; only a refill can collect, so pacing is
- * checked once per block, not per object.
+ * .holes   A hole is a run of free cells (state 0) in the current block.
+ *          The fast path (gull_alloc) bumps a pointer through it: argument
+ *          checks, compare, add, zero the cell, write its state byte (young,
+ *          current color) — about twenty instructions plus the zeroing.
+ *          Free cells are never written until they are allocated (no free
+ *          list to build, as in Immix and Whippet).  The slow path
+ *          (next_hole) scans the block's map for the next hole, then takes
+ *          the next queued block of the same type and class (sweeping it
+ *          first if a major collection left it unswept), else asks pacing
+ *          whether to collect and takes a new block; so pacing is checked
+ *          once per block, not per object.
  *
  * .poll    One flag, h->poll, sends gull_alloc to alloc_poll() before it
  *          takes a cell: in stress mode, when native memory grew past a
  *          pacing trigger or a limit (pacing.c), or when a major collection
  *          was requested.  Otherwise the fast path never looks at pacing.
  *
- * .retire  A collection first drops every current free list
- *          (alloc_retire_all) and queues the blocks they came from; their
- *          free cells have state 0 and are found again by the next sweep.
- *          So a free list never spans a collection.
+ * .retire  A collection first drops every current hole (alloc_retire_all)
+ *          and queues the blocks they came from; their free cells have
+ *          state 0 and are found again.  So a hole never spans a collection.
  */
 #define GULL_BUILDING_LIBRARY
 #include "internal.h"
@@ -38,7 +43,7 @@ void alloc_retire_all(gull_heap *h)
         type_info *ti = h->types[t];
         for (unsigned c = 0; c < n; c++) {
             struct alloc_list *al = &ti->lists[c];
-            al->free = NULL;
+            al->next = al->limit = NULL;
             if (al->cur)
                 alloc_queue_block(h, al->cur);
             al->cur = NULL;
@@ -81,78 +86,102 @@ static void after_auto_collection(gull_heap *h)
         gull_run_finalizers(h);
 }
 
-/* Before taking new memory: pacing may collect; limits may force a full
- * collection; if that does not help, the out-of-memory path.  Returns false
- * when the allocation must fail. */
-static bool make_room(gull_heap *h, size_t bytes)
+/* Before new memory is taken: if a limit would be crossed, a full
+ * collection (unless one ran since `majors` was read); false if that did
+ * not help. */
+static bool within_limits(gull_heap *h, size_t bytes, uint64_t majors)
 {
-    uint64_t majors = h->st.s.major_collections;
-    if (pacing_before_block(h, bytes))
-        after_auto_collection(h);
     if (pacing_may_grow(h, bytes) && !pacing_over_limit(h))
         return true;
-    if (h->st.s.major_collections == majors) { /* no full collection yet */
+    if (h->st.s.major_collections == majors) {
         collect_run(h, GULL_COLLECT_MAJOR, "limit");
         after_auto_collection(h);
     }
     return pacing_may_grow(h, bytes) && !pacing_over_limit(h);
 }
 
-static void *take_queued(gull_heap *h, struct alloc_list *al)
+static void pace(gull_heap *h, size_t bytes)
+{
+    if (pacing_before_block(h, bytes))
+        after_auto_collection(h);
+}
+
+/* Find the next hole at or after cell i of b; false if none. */
+static bool hole_in(struct alloc_list *al, block *b, uint32_t i)
+{
+    size_t stride = b->cell_size / GRANULE;
+    const uint8_t *st = state_of(b->start);
+    while (i < b->ncells && st[(size_t)i * stride])
+        i++;
+    if (i == b->ncells)
+        return false;
+    uint32_t j = i + 1;
+    while (j < b->ncells && !st[(size_t)j * stride])
+        j++;
+    al->next = block_cell(b, i);
+    al->limit = block_cell(b, j);
+    return true;
+}
+
+static bool take_queued(gull_heap *h, struct alloc_list *al)
 {
     while (al->queue) {
         block *b = al->queue;
         al->queue = b->qnext;
         b->queued = false;
-        void *list = sweep_build_free_list(h, b);
-        if (list) {
+        if (b->unswept)
+            sweep_block(h, b);
+        if (hole_in(al, b, 0)) {
             al->cur = b;
             make_young(h, b);
-            return list;
+            return true;
         }
     }
-    return NULL;
+    return false;
 }
 
-/* The free list of (type, c) is empty.  Returns a new free list, or NULL
- * with al->free set (a finalizer allocated meanwhile), or NULL after the
- * out-of-memory path. */
-static void *refill(gull_heap *h, uint32_t type, unsigned c, size_t request)
+/* The hole of (type, c) is used up.  Returns true with a new hole, or
+ * false after the out-of-memory path. */
+static bool next_hole(gull_heap *h, uint32_t type, unsigned c, size_t request)
 {
     struct alloc_list *al = &h->types[type]->lists[c];
-    void *list = take_queued(h, al);
-    if (list)
-        return list;
-    bool room = make_room(h, BLOCK_SIZE); /* may collect and run finalizers */
-    if (al->free)
-        return NULL;
-    if ((list = take_queued(h, al)) != NULL)
-        return list;
+    if (al->cur && hole_in(al, al->cur, (uint32_t)((al->limit - al->cur->start) / al->cur->cell_size)))
+        return true;
+    al->cur = NULL;
+    /* Pacing is checked once per block, whether the block comes from the
+     * sweep queue or from the OS. */
+    uint64_t majors = h->st.s.major_collections;
+    pace(h, 0);
+    if (al->next < al->limit)
+        return true; /* a finalizer allocated meanwhile and found a hole */
+    if (take_queued(h, al))
+        return true;
+    bool room = within_limits(h, BLOCK_SIZE, majors);
+    if (al->next < al->limit)
+        return true;
+    if (take_queued(h, al))
+        return true;
     if (!room) {
         oom(h, request, "heap or memory limit reached");
-        return NULL;
+        return false;
     }
     block *b = block_new_small(h, type, c);
     if (!b) {
         oom(h, request, "the OS refused memory");
-        return NULL;
+        return false;
     }
     al->cur = b;
     make_young(h, b);
-    /* A new block's cells are all free: thread them in address order. */
-    void *head = NULL;
-    for (uint32_t i = b->ncells; i-- > 0;) {
-        void **cell = (void **)block_cell(b, i);
-        poison_free_cell(h, cell, b->cell_size);
-        *cell = head;
-        head = cell;
-    }
-    return head;
+    al->next = b->start; /* a new block is one hole */
+    al->limit = block_cell(b, b->ncells);
+    return true;
 }
 
 static void *alloc_large(gull_heap *h, uint32_t type, size_t size)
 {
-    if (!make_room(h, size)) {
+    uint64_t majors = h->st.s.major_collections;
+    pace(h, size);
+    if (!within_limits(h, size, majors)) {
         oom(h, size, "heap or memory limit reached");
         return NULL;
     }
@@ -225,20 +254,24 @@ void *gull_alloc(gull_heap *h, gull_type t, size_t size)
     if (LIKELY(size <= SMALL_MAX)) {
         unsigned c = block_class_of(size);
         struct alloc_list *al = &ti->lists[c];
-        p = al->free;
-        if (UNLIKELY(!p)) {
-            p = refill(h, t.id, c, size);
-            if (!p && !(p = al->free))
-                return NULL;
-        }
-        al->free = *(void **)p;
         cs = block_class_size(c);
+        p = al->next;
+        if (UNLIKELY(p >= al->limit)) {
+            if (!next_hole(h, t.id, c, size))
+                return NULL;
+            p = al->next;
+        }
+        al->next = p + cs;
         if (UNLIKELY(h->poison))
             os_unpoison(p, cs);
-        ((uint64_t *)p)[0] = 0; /* the free-list link */
-        ((uint64_t *)p)[1] = 0;
-        if (cs > 16)
-            memset(p + 16, 0, cs - 16);
+        if (cs <= 32) { /* the most common cells: two or four stores, no call */
+            uint64_t *q = (uint64_t *)p;
+            q[0] = q[1] = 0;
+            if (cs == 32)
+                q[2] = q[3] = 0;
+        } else {
+            memset(p, 0, cs);
+        }
     } else {
         p = alloc_large(h, t.id, size);
         if (!p)

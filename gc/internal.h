@@ -186,9 +186,10 @@ typedef struct type_info {
     size_t live_native;      /* native bytes associated with its objects (external.c) */
     /* per size class allocation state */
     struct alloc_list {
-        void *free;          /* free list of the current block */
-        block *cur;          /* block the free list came from */
-        block *queue;        /* blocks waiting to be swept */
+        uint8_t *next;       /* the current hole: free cells [next, limit) of cur */
+        uint8_t *limit;
+        block *cur;          /* block being allocated from (alloc.c .holes) */
+        block *queue;        /* blocks waiting to be allocated from */
     } lists[SIZE_CLASSES];
 } type_info;
 
@@ -309,7 +310,6 @@ INTERNAL size_t os_rss_bytes(void);                        /* resident set of th
 INTERNAL bool os_poisoning(void);     /* ASan build, or running under Valgrind */
 INTERNAL void os_poison(void *p, size_t n);                /* free: no access */
 INTERNAL void os_unpoison(void *p, size_t n);              /* allocated */
-/* A free cell keeps its first word (the free-list link) accessible. */
 static inline void poison_free_cell(gull_heap *h, void *cell, size_t size);
 
 /* ---------------------------------------------------------------- block.c */
@@ -360,10 +360,8 @@ INTERNAL void mark_root_visit(void **slot, void *ctx);    /* gull_visit_fn for r
 
 /* ---------------------------------------------------------------- sweep.c */
 
-/* Free the dead cells of b (no free list).  Returns live cells. */
+/* Free the dead cells of b (state 0).  Returns live cells. */
 INTERNAL uint32_t sweep_block(gull_heap *h, block *b);
-/* Sweep b and build a free list from its free cells; NULL if none. */
-INTERNAL void *sweep_build_free_list(gull_heap *h, block *b);
 INTERNAL void sweep_finish(gull_heap *h);                 /* .finish-sweep */
 INTERNAL void sweep_large(gull_heap *h, block *b);        /* frees if dead */
 
@@ -439,10 +437,8 @@ INTERNAL void verify_heap(gull_heap *h, const char *when);
 
 static inline void poison_free_cell(gull_heap *h, void *cell, size_t size)
 {
-    if (UNLIKELY(h->poison)) {
-        os_unpoison(cell, sizeof(void *));
-        os_poison((uint8_t *)cell + sizeof(void *), size - sizeof(void *));
-    }
+    if (UNLIKELY(h->poison))
+        os_poison(cell, size);
 }
 
 /* NULL if id is not a registered type of h. */

@@ -37,7 +37,7 @@
  *   destroyed; several heaps may append to one file (lines are whole).
  *
  * Trace (GULL_TRACE=1, stderr, one line per collection, after it):
- *     gull: gc <n> <kind> <ms> ms heap <before>-><after> committed <c> ext <e> why <why>
+ *     gull: gc <n> <kind> <ms> ms heap <before>-><after> committed <c> ext <e> marked <m> why <why>
  *   n        collections so far, this one included (minor + major)
  *   kind     minor or major
  *   ms       the pause, milliseconds with 3 decimals
@@ -45,11 +45,12 @@
  *   after    live bytes after it (what survived, as the collector counts it)
  *   c        bytes of pages in blocks after it
  *   e        native bytes the host reported
+ *   m        objects the collection marked
  *   why      the trigger the collector gave ("nursery", "old-growth",
  *            "explicit", "stress", ...)
  *   Byte figures are binary: B below 1 KiB, else K, M or G with one decimal.
  *   Example:
- *     gull: gc 12 minor 0.412 ms heap 8.1M->2.3M committed 12.0M ext 0B why nursery
+ *     gull: gc 12 minor 0.412 ms heap 8.1M->2.3M committed 12.0M ext 0B marked 31250 why nursery
  */
 #define GULL_BUILDING_LIBRARY
 #include "internal.h"
@@ -207,11 +208,12 @@ void stats_pause_end(gull_heap *h, const char *why)
                 (unsigned long long)now);
     if (h->cfg.trace) {
         char b[16], a[16], c[16], e[16];
-        fprintf(stderr, "gull: gc %llu %s %.3f ms heap %s->%s committed %s ext %s why %s\n",
+        fprintf(stderr, "gull: gc %llu %s %.3f ms heap %s->%s committed %s ext %s marked %llu why %s\n",
                 (unsigned long long)(st->s.minor_collections + st->s.major_collections),
                 kind_name(kind), ms(d), fmt_bytes(b, sizeof b, st->heap_before),
                 fmt_bytes(a, sizeof a, h->live_bytes), fmt_bytes(c, sizeof c, h->committed),
-                fmt_bytes(e, sizeof e, h->external), why ? why : "-");
+                fmt_bytes(e, sizeof e, h->external), (unsigned long long)st->s.last_objects_marked,
+                why ? why : "-");
     }
 }
 

@@ -2,12 +2,11 @@
  *
  * After a major mark every small block is queued on its (type, class) list
  * with unswept set (collect.c); allocation sweeps one block at a time when
- * it needs cells (sweep_build_free_list), so the major pause does not
- * include the sweep.  A cell is dead iff its state is nonzero and its color
+ * it needs cells (alloc.c), so the major pause does not include the sweep.
+ * Sweeping reads and writes only the metadata map, never the cells.  A cell is dead iff its state is nonzero and its color
  * is not h->color (internal.h .live); freeing it means writing state 0.
  * Minor collections free dead young cells themselves (generation.c) and
- * queue the blocks they touched; sweeping such a block finds no stale color
- * and just threads its free cells.
+ * queue the blocks they touched; allocation then finds their free cells.
  *
  * .finish-sweep  Before a major collection flips the color, every block
  *          still unswept is swept (sweep_finish), so no stale color survives
@@ -38,27 +37,6 @@ uint32_t sweep_block(gull_heap *h, block *b)
     b->live_cells = live;
     h->st.s.bytes_freed += (uint64_t)freed * b->cell_size;
     return live;
-}
-
-void *sweep_build_free_list(gull_heap *h, block *b)
-{
-    if (b->unswept)
-        sweep_block(h, b);
-    size_t stride = b->cell_size / GRANULE;
-    uint8_t *st = state_of(b->start) + (size_t)(b->ncells - 1) * stride;
-    void *head = NULL;
-    uint32_t free_cells = 0;
-    for (uint32_t i = b->ncells; i-- > 0; st -= stride) {
-        if (*st == 0) {
-            void **cell = (void **)block_cell(b, i);
-            poison_free_cell(h, cell, b->cell_size);
-            *cell = head;
-            head = cell;
-            free_cells++;
-        }
-    }
-    b->live_cells = b->ncells - free_cells;
-    return head;
 }
 
 /* A queued block is only ever unlinked from its queue's head, so finishing

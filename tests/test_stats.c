@@ -445,11 +445,13 @@ Test(stats, trace_prints_one_line_per_collection, .init = clear_gull_env)
             continue;
         lines++;
         unsigned long long n;
+        unsigned long long marked;
         char kind[8], before[16], after[16], committed[16], ext[16], why[64];
         double ms;
-        int k = sscanf(line, "gull: gc %llu %7s %lf ms heap %15[^-]->%15s committed %15s ext %15s why %63s",
-                       &n, kind, &ms, before, after, committed, ext, why);
-        cr_expect_eq(k, 8, "malformed trace line: %s", line);
+        int k = sscanf(line,
+                       "gull: gc %llu %7s %lf ms heap %15[^-]->%15s committed %15s ext %15s marked %llu why %63s",
+                       &n, kind, &ms, before, after, committed, ext, &marked, why);
+        cr_expect_eq(k, 9, "malformed trace line: %s", line);
         cr_expect_eq(n, lines, "collections are numbered from 1: %s", line);
         cr_expect(strcmp(kind, "minor") == 0 || strcmp(kind, "major") == 0, "%s", line);
         cr_expect_geq(ms, 0.0, "%s", line);
