@@ -282,9 +282,6 @@ void *gull_alloc(gull_heap *h, gull_type t, size_t size)
     ASSERT(*state_of(p) == 0); /* a free cell */
     *state_of(p) = (uint8_t)(h->color | ST_YOUNG);
     h->nursery_used += cs;
-    h->young_bytes += cs;
-    h->live_bytes += cs;
-    h->st.s.bytes_allocated += cs;
     h->st.s.objects_allocated++;
     if (UNLIKELY(ti->finalize != NULL) && !final_register(h, p)) {
         heap_error(h, GULL_ERR_OUT_OF_MEMORY,

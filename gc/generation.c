@@ -201,7 +201,6 @@ void gen_sweep_young(gull_heap *h)
     h->st.s.bytes_promoted += promoted;
     h->old_bytes += promoted;
     h->young_bytes = survivors;
-    h->live_bytes = h->old_bytes + h->young_bytes;
 }
 
 void gen_reset(gull_heap *h)

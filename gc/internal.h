@@ -248,9 +248,9 @@ struct gull_heap {
     /* pacing (pacing.c) */
     size_t live_after_major;       /* bytes marked by the last major */
     size_t old_bytes;              /* bytes of old objects: live_after_major + promoted since */
-    size_t young_bytes;            /* bytes allocated since the last collection */
-    size_t live_bytes;             /* old_bytes + young_bytes */
-    size_t nursery_used;           /* bytes allocated since the last collection */
+    size_t young_bytes;            /* young survivors of the last minor collection */
+    size_t nursery_used;           /* bytes allocated since the last collection:
+                                      the only counter the allocation fast path bumps */
     size_t external_at_gc;         /* h->external after the last collection */
     size_t next_major;             /* old_bytes that trigger a major */
     unsigned long stress_left;     /* allocations until the next stress collection */
@@ -453,6 +453,13 @@ static inline bool gen_stays_young(const gull_heap *h, uint8_t st)
 {
     return (st & ST_YOUNG) &&
            ((unsigned)((st & ST_AGE) >> ST_AGE_SHIFT) + 1 < h->cfg.promote_age);
+}
+
+/* Live bytes as far as the collector knows: what the last collection kept,
+ * plus everything allocated since. */
+static inline size_t heap_live_bytes(const gull_heap *h)
+{
+    return h->old_bytes + h->young_bytes + h->nursery_used;
 }
 
 /* Object is live (.live) — for a byte read from the map. */

@@ -76,7 +76,7 @@ bool pacing_before_block(gull_heap *h, size_t bytes)
     bool major_due = h->want_major || old + bytes >= h->next_major;
     if (h->cfg.mode == GULL_MODE_FULL) {
         if (major_due ||
-            h->live_bytes + native_weight(h) + native_growth(h) + bytes >= h->next_major) {
+            heap_live_bytes(h) + native_weight(h) + native_growth(h) + bytes >= h->next_major) {
             collect_run(h, GULL_COLLECT_MAJOR, "growth");
             return true;
         }
@@ -104,9 +104,9 @@ void pacing_after_collection(gull_heap *h, bool major)
         h->live_after_major = h->marked_bytes;
         h->old_bytes = h->marked_bytes;
         h->young_bytes = 0;
-        h->live_bytes = h->old_bytes;
         set_next_major(h);
     }
+    h->st.s.bytes_allocated += h->nursery_used;
     h->nursery_used = 0;
     h->poll = pacing_poll_needed(h);
 }
@@ -119,7 +119,7 @@ bool pacing_poll_needed(const gull_heap *h)
     if (h->old_bytes + native >= h->next_major)
         return true;
     if (h->cfg.mode == GULL_MODE_FULL)
-        return h->live_bytes + native + native_growth(h) >= h->next_major;
+        return heap_live_bytes(h) + native + native_growth(h) >= h->next_major;
     return h->nursery_used + native_growth(h) >= h->cfg.nursery_size;
 }
 

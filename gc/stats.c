@@ -178,7 +178,7 @@ void stats_pause_begin(gull_heap *h, gull_pause_kind kind)
     uint64_t now = os_now_ns();
     h->st.pause_start_ns = now;
     h->st.pause_kind = kind;
-    h->st.heap_before = h->live_bytes;
+    h->st.heap_before = heap_live_bytes(h);
     if (h->st.hook)
         h->st.hook(h, kind, true, now, h->st.hook_ctx);
 }
@@ -211,7 +211,7 @@ void stats_pause_end(gull_heap *h, const char *why)
         fprintf(stderr, "gull: gc %llu %s %.3f ms heap %s->%s committed %s ext %s marked %llu why %s\n",
                 (unsigned long long)(st->s.minor_collections + st->s.major_collections),
                 kind_name(kind), ms(d), fmt_bytes(b, sizeof b, st->heap_before),
-                fmt_bytes(a, sizeof a, h->live_bytes), fmt_bytes(c, sizeof c, h->committed),
+                fmt_bytes(a, sizeof a, heap_live_bytes(h)), fmt_bytes(c, sizeof c, h->committed),
                 fmt_bytes(e, sizeof e, h->external), (unsigned long long)st->s.last_objects_marked,
                 why ? why : "-");
     }
@@ -236,7 +236,8 @@ void stats_summary(gull_heap *h, FILE *f)
     fprintf(f, "collections: %llu minor, %llu major\n",
             (unsigned long long)s->minor_collections, (unsigned long long)s->major_collections);
     fprintf(f, "allocated: %llu bytes in %llu objects; freed %llu bytes; promoted %llu bytes\n",
-            (unsigned long long)s->bytes_allocated, (unsigned long long)s->objects_allocated,
+            (unsigned long long)(s->bytes_allocated + h->nursery_used),
+            (unsigned long long)s->objects_allocated,
             (unsigned long long)s->bytes_freed, (unsigned long long)s->bytes_promoted);
     fprintf(f, "marked: %llu objects (%llu by the last collection)\n",
             (unsigned long long)s->objects_marked, (unsigned long long)s->last_objects_marked);
@@ -266,7 +267,8 @@ void gull_get_stats(gull_heap *h, gull_stats *out)
     }
     const pause_hist *all = &h->st.hist[GULL_PAUSE_KINDS];
     *out = h->st.s;
-    out->heap_live = h->live_bytes;
+    out->heap_live = heap_live_bytes(h);
+    out->bytes_allocated += h->nursery_used; /* pacing.c folds it in at each collection */
     out->heap_committed = h->committed;
     out->heap_metadata = h->metadata;
     out->external_bytes = h->external;
@@ -325,7 +327,7 @@ void gull_memory_report_get(gull_heap *h, gull_memory_report *out)
         return;
     }
     memset(out, 0, sizeof *out);
-    size_t live = h->live_bytes, committed = h->committed;
+    size_t live = heap_live_bytes(h), committed = h->committed;
     out->os_rss = os_rss_bytes();
     out->heap_live = live;
     out->heap_committed = committed;
