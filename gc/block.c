@@ -361,3 +361,55 @@ void *block_find_object(gull_heap *h, const void *p, bool interior)
     bool alive = h->major_marking ? (st & ST_COLOR) != 0 : st_live(h, st);
     return alive ? obj : NULL;
 }
+
+/* ---------------------------------------------------------------- validity */
+
+bool chunk_is_valid(const gull_heap *h, const chunk *c)
+{
+    if (c->magic != CHUNK_MAGIC || c->heap != h || ((uintptr_t)c & CHUNK_MASK))
+        return false;
+    if (c->huge)
+        return c->huge_block != NULL;
+    uint32_t free = 0;
+    for (size_t i = 0; i < CHUNK_PAGES / 64; i++)
+        free += (uint32_t)__builtin_popcountll(c->free_bits[i]);
+    return free == c->free_pages; /* .pages: the bitmap and the count agree */
+}
+
+bool block_is_valid(const gull_heap *h, const block *b)
+{
+    const chunk *c = b->chunk;
+    if (!c || chunk_of(b->start) != c || b->type == 0 || b->type >= h->ntypes)
+        return false;
+    if (b->cell_size < GRANULE || b->cell_size % GRANULE)
+        return false;
+    if (b->kind == BK_SMALL) {
+        /* a small block is BLOCK_PAGES pages of one class, and owns them */
+        if (b->npages != BLOCK_PAGES || b->cell_size != block_class_size(b->sclass) ||
+            b->ncells != BLOCK_SIZE / b->cell_size)
+            return false;
+        size_t pg = (size_t)(b->start - (const uint8_t *)c) / PAGE_SIZE;
+        for (size_t i = pg; i < pg + b->npages; i++)
+            if (c->page[i] != b)
+                return false;
+        return true;
+    }
+    return b->kind == BK_LARGE && b->ncells == 1 &&
+           (size_t)b->npages * PAGE_SIZE >= b->cell_size;
+}
+
+bool heap_is_valid(const gull_heap *h)
+{
+    if (h->color != 1 && h->color != 2)
+        return false;
+    for (const chunk *c = h->chunks; c; c = c->next)
+        if (!chunk_is_valid(h, c))
+            return false;
+    size_t pages = 0;
+    for (const block *b = h->blocks; b; b = b->next) {
+        if (!block_is_valid(h, b) || (b->next && b->next->prev != b))
+            return false;
+        pages += b->npages;
+    }
+    return pages * PAGE_SIZE == h->committed;
+}

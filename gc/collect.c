@@ -42,6 +42,7 @@ void collect_run(gull_heap *h, gull_collect_kind kind, const char *why)
     bool major = kind == GULL_COLLECT_MAJOR || h->cfg.mode == GULL_MODE_FULL || h->want_major;
     h->in_collector = true;
     stats_pause_begin(h, major ? GULL_PAUSE_MAJOR : GULL_PAUSE_MINOR);
+    ASSERT(heap_is_valid(h)); /* checking build: the structure is sound at each phase boundary */
     if (h->cfg.verify)
         verify_heap(h, "before collection");
 
@@ -81,6 +82,8 @@ void collect_run(gull_heap *h, gull_collect_kind kind, const char *why)
     pacing_after_collection(h, major);
     if (major)
         block_decommit_free(h);
+    ASSERT(heap_is_valid(h));
+    ASSERT(h->mark_stack.len == 0 && !h->minor && !h->major_marking);
     if (h->cfg.verify)
         verify_heap(h, "after collection");
     h->finalizers_pending = h->final_ready.len > 0;

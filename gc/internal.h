@@ -338,6 +338,11 @@ INTERNAL chunk *block_chunk_lookup(gull_heap *h, const void *p); /* .radix */
 INTERNAL void *block_find_object(gull_heap *h, const void *p, bool interior);
 INTERNAL void block_decommit_free(gull_heap *h);           /* return idle pages to the OS */
 INTERNAL void block_destroy_all(gull_heap *h);
+INTERNAL bool block_is_valid(const gull_heap *h, const block *b);
+INTERNAL bool chunk_is_valid(const gull_heap *h, const chunk *c);
+/* Whole-heap structure (not contents): every chunk and block valid, the
+ * committed count equal to the blocks' pages.  O(blocks); checking build. */
+INTERNAL bool heap_is_valid(const gull_heap *h);
 static inline uint8_t *block_cell(const block *b, uint32_t i)
 {
     return b->start + (size_t)i * b->cell_size;
