@@ -21,7 +21,8 @@
 #   ;;! no-guile         NAME.out is written by hand (gen-expected.sh skips it)
 # A test killed by a signal counts as crashing; a timeout counts as failing.
 # The last line is a Criterion-style synthesis line, which CI reads.
-# LISP_TESTS_FILTER=SUBSTRING runs only the tests whose path contains it.
+# LISP_TESTS_FILTER=SUBSTRING runs only the tests whose path contains it;
+# LISP_TESTS_TIMES=1 prints the run time of every test.
 
 bin=$1
 label=${2:-lisp}
@@ -42,7 +43,8 @@ if [ ! -x "$bin" ]; then
 fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/lisp-tests.XXXXXX") || exit 2
-trap 'rm -rf "$tmp"' EXIT INT TERM
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM
 if command -v timeout >/dev/null 2>&1; then have_timeout=1; else have_timeout=; fi
 
 tested=0 passing=0 failing=0 crashing=0 skipped=0
@@ -84,8 +86,10 @@ for test in $(cd "$here" && find . -mindepth 2 -name '*.scm' ! -path '*/data/*' 
   : "${limit:=${LISP_TEST_TIMEOUT:-120}}"
   if [ -n "$have_timeout" ]; then run="timeout -k 5 $limit"; else run=; fi
 
+  started=$(date +%s)
   (cd "$dir" && eval "exec $run \"\$bin\" $args") <"$stdin" >"$tmp/out" 2>"$tmp/err"
   status=$?
+  [ -z "${LISP_TESTS_TIMES:-}" ] || echo "time: $(($(date +%s) - started))s $test"
 
   why=
   crashed=
@@ -137,11 +141,11 @@ for test in $(cd "$here" && find . -mindepth 2 -name '*.scm' ! -path '*/data/*' 
   if [ -n "$crashed" ]; then crashing=$((crashing + 1)); else failing=$((failing + 1)); fi
   echo "FAIL: $label: $test: $why"
   if [ -f "$dir/$name.out" ] && ! cmp -s "$dir/$name.out" "$tmp/out"; then
-    diff -u "$dir/$name.out" "$tmp/out" | sed -n '3,40s/^/    /p'
+    diff -u "$dir/$name.out" "$tmp/out" | sed -n '3,40s/^/    /p' | cut -c1-200
   fi
   if [ -s "$tmp/err" ]; then
     echo "    stderr:"
-    sed -n '1,8s/^/    | /p' "$tmp/err"
+    sed -n '1,8s/^/    | /p' "$tmp/err" | cut -c1-200
   fi
 done
 

@@ -3,8 +3,8 @@
 (define (run n acc)
   (if (= n 0) acc
       (run (- n 1) (+ acc (let ((r (safe-div n (modulo n 3)))) (if (symbol? r) 1000 r))))))
-(display (run 100000 0)) (newline)
+(display (run 20000 0)) (newline)
 (define escapes 0)
-(do ((i 0 (+ i 1))) ((= i 100000))
+(do ((i 0 (+ i 1))) ((= i 20000))
   (call/cc (lambda (k) (set! escapes (+ escapes 1)) (k i) (display "not reached"))))
 (display escapes) (newline)

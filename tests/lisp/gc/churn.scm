@@ -6,7 +6,7 @@
          (s (make-string 20 #\x))
          (f (lambda () (+ (car l) (string-length s)))))
     (vector-set! live (modulo i 1000) (cons (f) l))))
-(do ((i 0 (+ i 1))) ((= i 200000)) (step i))
+(do ((i 0 (+ i 1))) ((= i 30000)) (step i))
 (display (vector-ref live 0)) (newline)
 (display (vector-ref live 999)) (newline)
 (define (sum-heads v) (let loop ((i 0) (s 0)) (if (= i (vector-length v)) s (loop (+ i 1) (+ s (car (vector-ref v i)))))))

@@ -1,4 +1,5 @@
 ; Non-tail recursion 100,000 deep must work (map over a long list, too).
+;;! slow
 (define (count n) (if (= n 0) 0 (+ 1 (count (- n 1)))))
 (display (count 100000)) (newline)
 (define (build n) (if (= n 0) '() (cons n (build (- n 1)))))

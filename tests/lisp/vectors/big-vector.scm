@@ -1,5 +1,5 @@
-; Large vectors: fill, sum, and a vector of vectors.
-(define n 200000)
+; Larger vectors (20,000 elements): fill, sum, and a vector of vectors.
+(define n 20000)
 (define v (make-vector n 1))
 (display (let loop ((i 0) (s 0)) (if (= i n) s (loop (+ i 1) (+ s (vector-ref v i)))))) (newline)
 (define rows (make-vector 100))

@@ -1,0 +1,136 @@
+/* gc_gull.c — the gull backend of lisp_gc.h.
+ *
+ * Roots are precise: the heap is created with conservative_stack = false,
+ * and one root callback reports the interpreter's root stack, symbol table
+ * and constant table (lisp_visit_roots); single global slots are
+ * gull_root_add'ed.  One gull type per object kind, NO_POINTERS for the
+ * kinds without value fields.  String bodies are native memory: obj.c
+ * reports their size through lgc_set_native_size and the string type's
+ * finalizer frees them.  All GULL_* variables apply (gull_heap_create reads
+ * them), including GULL_PAUSE_LOG.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lisp.h"
+
+gull_heap *lgc_heap;
+static gull_type types[K_COUNT];
+
+const char *lgc_name(void) { return "gull"; }
+
+void lgc_early_init(void) {}
+
+/* Immediates and NULL are skipped here rather than handed to gull one by
+ * one, and so is a slot equal to the one before it: eval pushes the same
+ * environment at each nested call, and a deep recursion makes the root stack
+ * long (every collection reads all of it). */
+static void visit_range(val *start, val *end, void *ctx)
+{
+    struct { gull_visit_fn visit; void *ctx; } *v = ctx;
+    val prev = 0;
+    for (val *p = start; p < end; p++) {
+        val x = *p;
+        if (x == 0 || !IS_PTR(x) || x == prev) continue;
+        prev = x;
+        v->visit((void **)p, v->ctx);
+    }
+}
+
+static void roots(gull_heap *h, gull_visit_fn visit, void *visit_ctx, void *ctx)
+{
+    (void)h; (void)ctx;
+    struct { gull_visit_fn visit; void *ctx; } v = {visit, visit_ctx};
+    lisp_visit_roots(visit_range, &v);
+}
+
+static void oom(gull_heap *h, size_t request, void *ctx)
+{
+    (void)h; (void)ctx;
+    fprintf(stderr, "gull-lisp: out of memory (%zu bytes requested)\n", request);
+}
+
+/* gull hands the finalizer the heap; the interpreter's finalizers are
+ * kind-specific and take the object only. */
+static void finalize(gull_heap *h, void *obj)
+{
+    (void)h;
+    lisp_kinds[KIND(obj)].finalize(obj);
+}
+
+void lgc_init(void)
+{
+    gull_config c;
+    gull_config_init(&c);
+    c.conservative_stack = false; /* precise: see README.md, "Roots" */
+    c.on_oom = oom;
+    lgc_heap = gull_heap_create(&c);
+    if (!lgc_heap) {
+        fprintf(stderr, "gull-lisp: cannot create the heap\n");
+        exit(70);
+    }
+    for (int k = 1; k < K_COUNT; k++) {
+        const struct lisp_kind *lk = &lisp_kinds[k];
+        gull_type_desc d = {lk->name, (gull_trace_fn)lk->trace,
+                            lk->no_pointers ? GULL_TYPE_NO_POINTERS : 0,
+                            lk->finalize ? finalize : NULL};
+        types[k] = gull_register_type(lgc_heap, &d);
+        if (types[k].id == 0) {
+            fprintf(stderr, "gull-lisp: cannot register type %s\n", lk->name);
+            exit(70);
+        }
+    }
+    gull_root_callback_add(lgc_heap, roots, NULL);
+}
+
+void lgc_shutdown(void)
+{
+    gull_heap_destroy(lgc_heap); /* prints GULL_STATS, closes the pause log */
+    lgc_heap = NULL;
+}
+
+void *lgc_alloc(int kind, size_t size)
+{
+    void *p = gull_alloc(lgc_heap, types[kind], size);
+    if (!p) {
+        fprintf(stderr, "gull-lisp: out of memory (%zu bytes)\n", size);
+        lisp_exit(70);
+    }
+    return p;
+}
+
+void lgc_root_add(void *slot) { gull_root_add(lgc_heap, (void **)slot); }
+
+void lgc_collect(void) { gull_collect(lgc_heap, GULL_COLLECT_MAJOR); }
+
+void lgc_set_native_size(void *obj, size_t bytes) { gull_set_native_size(lgc_heap, obj, bytes); }
+
+void lgc_get_stats(struct lgc_stats *out)
+{
+    gull_stats s;
+    gull_get_stats(lgc_heap, &s);
+    memset(out, 0, sizeof *out);
+    out->minor = s.minor_collections;
+    out->major = s.major_collections;
+    out->collections = s.minor_collections + s.major_collections;
+    out->pause_total_ns = s.pause_total_ns;
+    out->pause_max_ns = s.pause_max_ns;
+    out->heap_bytes = s.heap_committed;
+    out->live_bytes = s.heap_live;
+}
+
+void lgc_memory_report(FILE *f) { gull_memory_report_print(lgc_heap, f); }
+
+int lgc_run_thread(void *(*fn)(void *), void *arg, size_t stack_size)
+{
+    pthread_attr_t a;
+    pthread_t t;
+    pthread_attr_init(&a);
+    pthread_attr_setstacksize(&a, stack_size);
+    int r = pthread_create(&t, &a, fn, arg);
+    pthread_attr_destroy(&a);
+    if (r != 0) return r;
+    pthread_join(t, NULL);
+    return 0;
+}

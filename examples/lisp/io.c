@@ -1,0 +1,298 @@
+/* io.c — ports and I/O primitives, exit, and GC introspection. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "eval.h"
+
+#define A (void)argc; (void)self
+
+static val cur_out; /* current-output-port (with-output-to-string rebinds it) */
+
+static val out_port(const char *who, int argc, val *a, int i)
+{
+    if (argc <= i) return cur_out;
+    if (!IS(a[i], K_PORT) || !(((port *)a[i])->h.aux & PORT_OUT)) type_error(who, "output port", a[i]);
+    if (((port *)a[i])->h.aux & PORT_CLOSED) lisp_error("port is closed:", 1, a[i]);
+    return a[i];
+}
+
+static val in_port(const char *who, int argc, val *a, int i)
+{
+    if (argc <= i) return stdin_port;
+    if (!IS(a[i], K_PORT) || !(((port *)a[i])->h.aux & PORT_IN)) type_error(who, "input port", a[i]);
+    if (((port *)a[i])->h.aux & PORT_CLOSED) lisp_error("port is closed:", 1, a[i]);
+    return a[i];
+}
+
+static val p_display(int argc, val *a, prim *self) { A; lisp_print(out_port("display", argc, a, 1), a[0], false); return UNSPEC; }
+static val p_write(int argc, val *a, prim *self) { A; lisp_print(out_port("write", argc, a, 1), a[0], true); return UNSPEC; }
+static val p_newline(int argc, val *a, prim *self) { A; port_putc(out_port("newline", argc, a, 0), '\n'); return UNSPEC; }
+void put_char_utf8(val port, int c);
+static val p_write_char(int argc, val *a, prim *self)
+{
+    A;
+    if (!IS_CHAR(a[0])) type_error("write-char", "character", a[0]);
+    put_char_utf8(out_port("write-char", argc, a, 1), CHARVAL(a[0]));
+    return UNSPEC;
+}
+static val p_write_string(int argc, val *a, prim *self)
+{
+    A;
+    if (!IS_STR(a[0])) type_error("write-string", "string", a[0]);
+    val p = out_port("write-string", argc, a, 1);
+    port_write(p, STR(a[0])->body, STR(a[0])->len);
+    return UNSPEC;
+}
+static val p_flush(int argc, val *a, prim *self)
+{
+    A;
+    val p = out_port("flush-output-port", argc, a, 0);
+    if (((port *)p)->fp) fflush(((port *)p)->fp);
+    return UNSPEC;
+}
+static val p_current_output_port(int argc, val *a, prim *self) { A; return cur_out; }
+static val p_current_input_port(int argc, val *a, prim *self) { A; return stdin_port; }
+static val p_current_error_port(int argc, val *a, prim *self) { A; return stderr_port; }
+
+static val p_read(int argc, val *a, prim *self) { A; return lisp_read(in_port("read", argc, a, 0)); }
+static val p_read_char(int argc, val *a, prim *self)
+{
+    A;
+    int c = port_getc(in_port("read-char", argc, a, 0));
+    return c == EOF ? EOFV : MKCHAR(c);
+}
+static val p_peek_char(int argc, val *a, prim *self)
+{
+    A;
+    int c = port_peekc(in_port("peek-char", argc, a, 0));
+    return c == EOF ? EOFV : MKCHAR(c);
+}
+static val p_char_ready(int argc, val *a, prim *self) { A; in_port("char-ready?", argc, a, 0); return TRUE; }
+static val p_read_line(int argc, val *a, prim *self)
+{
+    A;
+    val p = in_port("read-line", argc, a, 0);
+    size_t n = 0, cap = 128;
+    char *b = malloc(cap);
+    int c;
+    while ((c = port_getc(p)) != EOF && c != '\n') {
+        if (n + 1 >= cap) b = realloc(b, cap *= 2);
+        b[n++] = (char)c;
+    }
+    if (c == EOF && n == 0) { free(b); return EOFV; }
+    val s = mkstr(b, n);
+    free(b);
+    return s;
+}
+static val p_read_string(int argc, val *a, prim *self)
+{
+    A;
+    /* R7RS: (read-string k [port]) */
+    if (!IS_FIX(a[0]) || FIXVAL(a[0]) < 0) type_error("read-string", "non-negative count", a[0]);
+    val p = in_port("read-string", argc, a, 1);
+    size_t k = (size_t)FIXVAL(a[0]), n = 0;
+    char *b = malloc(k + 1);
+    int c;
+    while (n < k && (c = port_getc(p)) != EOF) b[n++] = (char)c;
+    if (n == 0 && k > 0) { free(b); return EOFV; }
+    val s = mkstr(b, n);
+    free(b);
+    return s;
+}
+static val p_eof_object(int argc, val *a, prim *self) { A; return EOFV; }
+static val p_eof_objectp(int argc, val *a, prim *self) { A; return BOOL(a[0] == EOFV); }
+
+static val p_open_input_file(int argc, val *a, prim *self)
+{
+    A;
+    if (!IS_STR(a[0])) type_error("open-input-file", "string", a[0]);
+    FILE *f = fopen(STR(a[0])->body, "r");
+    if (!f) lisp_error("cannot open file for input:", 1, a[0]);
+    return mkport(f, PORT_IN, STR(a[0])->body);
+}
+static val p_open_output_file(int argc, val *a, prim *self)
+{
+    A;
+    if (!IS_STR(a[0])) type_error("open-output-file", "string", a[0]);
+    FILE *f = fopen(STR(a[0])->body, "w");
+    if (!f) lisp_error("cannot open file for output:", 1, a[0]);
+    return mkport(f, PORT_OUT, STR(a[0])->body);
+}
+static val p_close_port(int argc, val *a, prim *self)
+{
+    A;
+    if (!IS(a[0], K_PORT)) type_error("close-port", "port", a[0]);
+    port *p = (port *)a[0];
+    if (!(p->h.aux & PORT_CLOSED)) {
+        if (p->fp && !(p->h.aux & PORT_NOCLOSE)) fclose(p->fp);
+        else if (p->fp) fflush(p->fp);
+        if (!(p->h.aux & PORT_NOCLOSE)) p->fp = NULL;
+        p->h.aux |= PORT_CLOSED;
+    }
+    return UNSPEC;
+}
+static val p_open_input_string(int argc, val *a, prim *self)
+{
+    A;
+    if (!IS_STR(a[0])) type_error("open-input-string", "string", a[0]);
+    val p = mkport(NULL, PORT_IN | PORT_STRING, "string");
+    port *pp = (port *)p;
+    pp->buf = malloc(STR(a[0])->len + 1);
+    memcpy(pp->buf, STR(a[0])->body, STR(a[0])->len + 1);
+    pp->len = STR(a[0])->len;
+    return p;
+}
+static val p_open_output_string(int argc, val *a, prim *self) { A; return mkport(NULL, PORT_OUT | PORT_STRING, "string"); }
+static val p_get_output_string(int argc, val *a, prim *self)
+{
+    A;
+    if (!IS(a[0], K_PORT) || !(((port *)a[0])->h.aux & PORT_STRING)) type_error("get-output-string", "string output port", a[0]);
+    port *p = (port *)a[0];
+    return mkstr(p->buf ? p->buf : "", p->len);
+}
+static val p_with_output_to_string(int argc, val *a, prim *self)
+{
+    A;
+    val *base = rsp;
+    PUSH(cur_out);
+    PUSH(mkport(NULL, PORT_OUT | PORT_STRING, "string"));
+    cur_out = base[1];
+    /* an escape out of the thunk leaves cur_out rebound; the top level resets it */
+    apply0(a[0]);
+    cur_out = base[0];
+    port *p = (port *)base[1];
+    val r = mkstr(p->buf ? p->buf : "", p->len);
+    rsp = base;
+    return r;
+}
+static val p_call_with_output_string(int argc, val *a, prim *self)
+{
+    A;
+    val *base = rsp;
+    PUSH(mkport(NULL, PORT_OUT | PORT_STRING, "string"));
+    apply1(a[0], base[0]);
+    port *p = (port *)base[0];
+    val r = mkstr(p->buf ? p->buf : "", p->len);
+    rsp = base;
+    return r;
+}
+static val p_portp(int argc, val *a, prim *self) { A; return BOOL(IS(a[0], K_PORT)); }
+static val p_input_portp(int argc, val *a, prim *self) { A; return BOOL(IS(a[0], K_PORT) && (((port *)a[0])->h.aux & PORT_IN)); }
+static val p_output_portp(int argc, val *a, prim *self) { A; return BOOL(IS(a[0], K_PORT) && (((port *)a[0])->h.aux & PORT_OUT)); }
+static val p_file_exists(int argc, val *a, prim *self)
+{
+    A;
+    if (!IS_STR(a[0])) type_error("file-exists?", "string", a[0]);
+    return BOOL(access(STR(a[0])->body, F_OK) == 0);
+}
+static val p_delete_file(int argc, val *a, prim *self)
+{
+    A;
+    if (!IS_STR(a[0])) type_error("delete-file", "string", a[0]);
+    if (unlink(STR(a[0])->body) != 0) lisp_error("cannot delete file:", 1, a[0]);
+    return UNSPEC;
+}
+
+static val p_exit(int argc, val *a, prim *self)
+{
+    A;
+    int code = 0;
+    if (argc > 0) {
+        if (IS_FIX(a[0])) code = (int)FIXVAL(a[0]);
+        else if (a[0] == FALSE) code = 1;
+    }
+    lisp_exit(code);
+}
+
+/* ---------------------------------------------------------------- GC introspection */
+
+static val p_gc(int argc, val *a, prim *self) { A; lgc_collect(); return UNSPEC; }
+
+static val p_gc_stats(int argc, val *a, prim *self)
+{
+    A;
+    struct lgc_stats s;
+    lgc_get_stats(&s);
+    static const char *names[] = {"collections", "minor", "major", "pause-total-ns", "pause-max-ns",
+                                  "heap-bytes", "live-bytes"};
+    uint64_t vals[] = {s.collections, s.minor, s.major, s.pause_total_ns, s.pause_max_ns,
+                       s.heap_bytes, s.live_bytes};
+    val *base = rsp;
+    PUSH(NIL);
+    for (int i = 6; i >= 0; i--) {
+        PUSH(mkint((intptr_t)vals[i]));
+        rsp[-1] = cons(intern_c(names[i]), rsp[-1]); /* symbols are rooted by the table */
+        base[0] = cons(base[1], base[0]);
+        rsp = base + 1;
+    }
+    PUSH(cons(intern_c("collector"), intern_c(lgc_name())));
+    base[0] = cons(base[1], base[0]);
+    val r = base[0];
+    rsp = base;
+    return r;
+}
+
+static val p_memory_report(int argc, val *a, prim *self)
+{
+    A;
+    fflush(stdout);
+    lgc_memory_report(stdout);
+    fflush(stdout);
+    return UNSPEC;
+}
+
+void io_reset(void) { cur_out = stdout_port; }
+
+void prims_io_init(void)
+{
+    stdout_port = mkport(stdout, PORT_OUT | PORT_NOCLOSE, "stdout");
+    lgc_root_add(&stdout_port);
+    stdin_port = mkport(stdin, PORT_IN | PORT_NOCLOSE, "stdin");
+    lgc_root_add(&stdin_port);
+    stderr_port = mkport(stderr, PORT_OUT | PORT_NOCLOSE, "stderr");
+    lgc_root_add(&stderr_port);
+    cur_out = stdout_port;
+    lgc_root_add(&cur_out);
+    defprim("display", p_display, 1, 2);
+    defprim("write", p_write, 1, 2);
+    defprim("write-shared", p_write, 1, 2);
+    defprim("write-simple", p_write, 1, 2);
+    defprim("newline", p_newline, 0, 1);
+    defprim("write-char", p_write_char, 1, 2);
+    defprim("write-string", p_write_string, 1, 2);
+    defprim("flush-output-port", p_flush, 0, 1);
+    defprim("flush-output", p_flush, 0, 1);
+    defprim("current-output-port", p_current_output_port, 0, 0);
+    defprim("current-input-port", p_current_input_port, 0, 0);
+    defprim("current-error-port", p_current_error_port, 0, 0);
+    defprim("read", p_read, 0, 1);
+    defprim("read-char", p_read_char, 0, 1);
+    defprim("peek-char", p_peek_char, 0, 1);
+    defprim("char-ready?", p_char_ready, 0, 1);
+    defprim("read-line", p_read_line, 0, 1);
+    defprim("read-string", p_read_string, 1, 2);
+    defprim("eof-object", p_eof_object, 0, 0);
+    defprim("eof-object?", p_eof_objectp, 1, 1);
+    defprim("open-input-file", p_open_input_file, 1, 1);
+    defprim("open-output-file", p_open_output_file, 1, 1);
+    defprim("close-port", p_close_port, 1, 1);
+    defprim("close-input-port", p_close_port, 1, 1);
+    defprim("close-output-port", p_close_port, 1, 1);
+    defprim("open-input-string", p_open_input_string, 1, 1);
+    defprim("open-output-string", p_open_output_string, 0, 0);
+    defprim("get-output-string", p_get_output_string, 1, 1);
+    defprim("with-output-to-string", p_with_output_to_string, 1, 1);
+    defprim("call-with-output-string", p_call_with_output_string, 1, 1);
+    defprim("port?", p_portp, 1, 1);
+    defprim("input-port?", p_input_portp, 1, 1);
+    defprim("output-port?", p_output_portp, 1, 1);
+    defprim("textual-port?", p_portp, 1, 1);
+    defprim("file-exists?", p_file_exists, 1, 1);
+    defprim("delete-file", p_delete_file, 1, 1);
+    defprim("exit", p_exit, 0, 1);
+    defprim("emergency-exit", p_exit, 0, 1);
+    defprim("gc", p_gc, 0, 0);
+    defprim("gc-stats", p_gc_stats, 0, 0);
+    defprim("memory-report", p_memory_report, 0, 0);
+}
