@@ -129,8 +129,12 @@ static bool take_queued(gull_heap *h, struct alloc_list *al)
         block *b = al->queue;
         al->queue = b->qnext;
         b->queued = false;
-        if (b->unswept)
+        if (b->unswept) {
+            /* Lazy sweeping inside an allocation is a pause too (DESIGN.md 8). */
+            stats_pause_begin(h, GULL_PAUSE_SWEEP);
             sweep_block(h, b);
+            stats_pause_end(h, "lazy-sweep");
+        }
         if (hole_in(al, b, 0)) {
             al->cur = b;
             make_young(h, b);

@@ -30,7 +30,8 @@
  *
  * Pause log (GULL_PAUSE_LOG=FILE, appended, one line per pause):
  *     <kind> <start_ns> <end_ns>
- *   kind is "minor" or "major"; the times are CLOCK_MONOTONIC nanoseconds
+ *   kind is "minor", "major" or "sweep" (lazy sweeping of one block inside
+ *   an allocation); the times are CLOCK_MONOTONIC nanoseconds
  *   (comparable within one boot, across processes), decimal.  Example:
  *     minor 81234567890123 81234568301456
  *   Lines are written with stdio buffering and flushed when the heap is
@@ -140,7 +141,10 @@ static double ms(uint64_t ns)
 
 static const char *kind_name(gull_pause_kind k)
 {
-    return k == GULL_PAUSE_MINOR ? "minor" : k == GULL_PAUSE_MAJOR ? "major" : "all";
+    return k == GULL_PAUSE_MINOR   ? "minor"
+           : k == GULL_PAUSE_MAJOR ? "major"
+           : k == GULL_PAUSE_SWEEP ? "sweep"
+                                   : "all";
 }
 
 /* ---------------------------------------------------------------- lifecycle */
@@ -174,7 +178,7 @@ void stats_free(gull_heap *h)
 
 void stats_pause_begin(gull_heap *h, gull_pause_kind kind)
 {
-    ASSERT(kind == GULL_PAUSE_MINOR || kind == GULL_PAUSE_MAJOR);
+    ASSERT(kind < GULL_PAUSE_KINDS);
     uint64_t now = os_now_ns();
     h->st.pause_start_ns = now;
     h->st.pause_kind = kind;
@@ -194,7 +198,7 @@ void stats_pause_end(gull_heap *h, const char *why)
     hist_add(&st->hist[GULL_PAUSE_KINDS], d);
     if (kind == GULL_PAUSE_MINOR)
         st->s.minor_collections++;
-    else
+    else if (kind == GULL_PAUSE_MAJOR)
         st->s.major_collections++;
 
     if (st->hook)
@@ -206,7 +210,7 @@ void stats_pause_end(gull_heap *h, const char *why)
     if (st->pause_log)
         fprintf(st->pause_log, "%s %llu %llu\n", kind_name(kind), (unsigned long long)start,
                 (unsigned long long)now);
-    if (h->cfg.trace) {
+    if (h->cfg.trace && kind != GULL_PAUSE_SWEEP) {
         char b[16], a[16], c[16], e[16];
         fprintf(stderr, "gull: gc %llu %s %.3f ms heap %s->%s committed %s ext %s marked %llu why %s\n",
                 (unsigned long long)(st->s.minor_collections + st->s.major_collections),
@@ -247,6 +251,7 @@ void stats_summary(gull_heap *h, FILE *f)
             "p90", "p99", "p99.9", "max");
     print_hist_row(f, "minor", &h->st.hist[GULL_PAUSE_MINOR]);
     print_hist_row(f, "major", &h->st.hist[GULL_PAUSE_MAJOR]);
+    print_hist_row(f, "sweep", &h->st.hist[GULL_PAUSE_SWEEP]);
     print_hist_row(f, "all", &h->st.hist[GULL_PAUSE_KINDS]);
     gull_memory_report_print(h, f);
 }
@@ -291,7 +296,7 @@ uint64_t gull_pause_quantile(gull_heap *h, gull_pause_kind kind, double q)
     if ((unsigned)kind > GULL_PAUSE_KINDS) {
         heap_error(h, GULL_ERR_MISUSE,
                    "gull_pause_quantile: kind %d is not a gull_pause_kind; pass "
-                   "GULL_PAUSE_MINOR, GULL_PAUSE_MAJOR or GULL_PAUSE_KINDS (all)",
+                   "GULL_PAUSE_MINOR, _MAJOR, _SWEEP or GULL_PAUSE_KINDS (all)",
                    (int)kind);
         return 0;
     }

@@ -321,9 +321,13 @@ GULL_API void gull_memory_report_print(gull_heap *h, FILE *f);
 
 /* ---------------------------------------------------------------- statistics */
 
+/* What counts as a pause (DESIGN.md section 8): a collection, and also the
+ * lazy sweeping of one block done inside an allocation (a few microseconds;
+ * no collection is counted for it). */
 typedef enum gull_pause_kind {
     GULL_PAUSE_MINOR = 0,
     GULL_PAUSE_MAJOR,
+    GULL_PAUSE_SWEEP,
     GULL_PAUSE_KINDS
 } gull_pause_kind;
 
