@@ -6,8 +6,8 @@
  *   mark roots, the finalizer ready queue, and (minor) the remembered set
  *   drain the mark stack
  *   clear weak references to unmarked objects
+ *   drop the native bytes of the unreachable (external.c)
  *   resurrect unreachable finalizable objects and mark from them
- *   drop the native bytes of the dead (external.c)
  *   minor: age, promote, free the young    major: queue every block for
  *                                                 lazy sweeping, sweep large
  *
@@ -66,8 +66,8 @@ void collect_run(gull_heap *h, gull_collect_kind kind, const char *why)
     mark_drain(h);
 
     weak_after_mark(h);
+    external_after_mark(h); /* before resurrection: see external.c .unreachable */
     final_after_mark(h);
-    external_after_mark(h);
 
     if (major) {
         gen_reset(h);

@@ -11,6 +11,13 @@
  * table.  Either way, after marking, the bytes of dead objects leave the
  * count (external_after_mark), whether or not their type has a finalizer.
  * Pacing reads h->external (pacing.c .minor, .major, .limits).
+ *
+ * .unreachable  The bytes leave the count when the object is found
+ *          unreachable, before finalizable objects are resurrected: the
+ *          usual finalizer frees the native buffer, and counting it until
+ *          the object is finally reclaimed, a cycle later, would let native
+ *          garbage double the heap's idea of its size.  A finalizer that
+ *          makes its object reachable again must set its native size again.
  */
 #define GULL_BUILDING_LIBRARY
 #include "internal.h"

@@ -299,7 +299,10 @@ GULL_API void gull_weak_free(gull_heap *h, gull_weak *w);
 /* Memory the host holds outside the heap (DESIGN.md section 5).
  * gull_external_adjust: signed change to the host's native byte count.
  * gull_set_native_size: obj owns n native bytes (replaces the previous
- * figure); the count drops by itself when obj is reclaimed.  [no-gc] */
+ * figure); the count drops by itself when a collection finds obj
+ * unreachable, before its finalizer (if any) runs — the finalizer usually
+ * frees that memory.  A finalizer that makes obj reachable again must set
+ * its size again.  [no-gc] */
 GULL_API void gull_external_adjust(gull_heap *h, ptrdiff_t delta);
 GULL_API void gull_set_native_size(gull_heap *h, void *obj, size_t n);
 
