@@ -13,6 +13,24 @@
 #include <setjmp.h>
 #include <stdlib.h>
 
+/* Make room for one more element in a growable array; false (reported,
+ * naming `what`) when memory cannot be had. */
+static bool room_for_one(gull_heap *h, void **arr, size_t len, size_t *cap, size_t elem,
+                         const char *what)
+{
+    if (len < *cap)
+        return true;
+    size_t n = *cap ? 2 * *cap : 8;
+    void *a = realloc(*arr, n * elem);
+    if (!a) {
+        heap_error(h, GULL_ERR_OUT_OF_MEMORY, "%s: no memory to register it", what);
+        return false;
+    }
+    *arr = a;
+    *cap = n;
+    return true;
+}
+
 bool gull_root_add(gull_heap *h, void **slot)
 {
     if (!h || !slot) {
@@ -52,16 +70,9 @@ bool gull_root_range_add(gull_heap *h, void **start, void **end)
                    (void *)start);
         return false;
     }
-    if (h->nranges == h->ranges_cap) {
-        size_t cap = h->ranges_cap ? 2 * h->ranges_cap : 8;
-        root_range *r = realloc(h->ranges, cap * sizeof *r);
-        if (!r) {
-            heap_error(h, GULL_ERR_OUT_OF_MEMORY, "gull_root_range_add: no memory to register a range");
-            return false;
-        }
-        h->ranges = r;
-        h->ranges_cap = cap;
-    }
+    if (!room_for_one(h, (void **)&h->ranges, h->nranges, &h->ranges_cap, sizeof *h->ranges,
+                      "gull_root_range_add"))
+        return false;
     h->ranges[h->nranges++] = (root_range){start, end};
     return true;
 }
@@ -87,16 +98,9 @@ bool gull_root_callback_add(gull_heap *h, gull_roots_fn fn, void *ctx)
         heap_error(h, GULL_ERR_NULL_ARG, "gull_root_callback_add: %s is NULL", h ? "fn" : "heap");
         return false;
     }
-    if (h->ncallbacks == h->callbacks_cap) {
-        size_t cap = h->callbacks_cap ? 2 * h->callbacks_cap : 4;
-        root_cb *r = realloc(h->callbacks, cap * sizeof *r);
-        if (!r) {
-            heap_error(h, GULL_ERR_OUT_OF_MEMORY, "gull_root_callback_add: no memory");
-            return false;
-        }
-        h->callbacks = r;
-        h->callbacks_cap = cap;
-    }
+    if (!room_for_one(h, (void **)&h->callbacks, h->ncallbacks, &h->callbacks_cap,
+                      sizeof *h->callbacks, "gull_root_callback_add"))
+        return false;
     h->callbacks[h->ncallbacks++] = (root_cb){fn, ctx};
     return true;
 }
