@@ -13,22 +13,21 @@
 #include <setjmp.h>
 #include <stdlib.h>
 
-/* Make room for one more element in a growable array; false (reported,
- * naming `what`) when memory cannot be had. */
-static bool room_for_one(gull_heap *h, void **arr, size_t len, size_t *cap, size_t elem,
-                         const char *what)
+/* The array arr, with room for one more element: arr itself, or a larger
+ * copy; NULL (reported, naming `what`) when memory cannot be had. */
+static void *room_for_one(gull_heap *h, void *arr, size_t len, size_t *cap, size_t elem,
+                          const char *what)
 {
     if (len < *cap)
-        return true;
+        return arr;
     size_t n = *cap ? 2 * *cap : 8;
-    void *a = realloc(*arr, n * elem);
+    void *a = realloc(arr, n * elem);
     if (!a) {
         heap_error(h, GULL_ERR_OUT_OF_MEMORY, "%s: no memory to register it", what);
-        return false;
+        return NULL;
     }
-    *arr = a;
     *cap = n;
-    return true;
+    return a;
 }
 
 bool gull_root_add(gull_heap *h, void **slot)
@@ -70,9 +69,11 @@ bool gull_root_range_add(gull_heap *h, void **start, void **end)
                    (void *)start);
         return false;
     }
-    if (!room_for_one(h, (void **)&h->ranges, h->nranges, &h->ranges_cap, sizeof *h->ranges,
-                      "gull_root_range_add"))
+    root_range *r = room_for_one(h, h->ranges, h->nranges, &h->ranges_cap, sizeof *r,
+                                 "gull_root_range_add");
+    if (!r)
         return false;
+    h->ranges = r;
     h->ranges[h->nranges++] = (root_range){start, end};
     return true;
 }
@@ -98,9 +99,11 @@ bool gull_root_callback_add(gull_heap *h, gull_roots_fn fn, void *ctx)
         heap_error(h, GULL_ERR_NULL_ARG, "gull_root_callback_add: %s is NULL", h ? "fn" : "heap");
         return false;
     }
-    if (!room_for_one(h, (void **)&h->callbacks, h->ncallbacks, &h->callbacks_cap,
-                      sizeof *h->callbacks, "gull_root_callback_add"))
+    root_cb *r = room_for_one(h, h->callbacks, h->ncallbacks, &h->callbacks_cap, sizeof *r,
+                              "gull_root_callback_add");
+    if (!r)
         return false;
+    h->callbacks = r;
     h->callbacks[h->ncallbacks++] = (root_cb){fn, ctx};
     return true;
 }
