@@ -90,8 +90,8 @@ static const option options[] = {
     {"GULL_MODE", K_ENUM, "gen", 0, NMODES - 1, false, FIELD(mode),
      "collector: gen (generational) or full (non-generational); inc and rc are "
      "not built yet and fall back to gen"},
-    {"GULL_NURSERY_SIZE", K_SIZE, "4M", 64 * KiB, 1 * GiB, false, FIELD(nursery_size),
-     "bytes allocated between minor collections"},
+    {"GULL_NURSERY_SIZE", K_SIZE, "1M", 64 * KiB, 1 * GiB, false, FIELD(nursery_size),
+     "bytes allocated between minor collections (larger: more throughput, longer minor pauses)"},
     {"GULL_PROMOTE_AGE", K_COUNT, "1", 1, MAX_PROMOTE_AGE, false, FIELD(promote_age),
      "minor collections an object survives before it is promoted"},
     {"GULL_OLD_GROWTH", K_FRACTION, "1.0", 0.05, 20, false, FIELD(old_growth),

@@ -119,7 +119,7 @@ Test(options, defaults_are_the_documented_ones, .init = clear_gull_env)
     memset(&c, 0xab, sizeof c);
     gull_config_init(&c);
     cr_expect_eq(c.mode, GULL_MODE_GEN);
-    cr_expect_eq(c.nursery_size, (size_t)4 << 20);
+    cr_expect_eq(c.nursery_size, (size_t)1 << 20);
     cr_expect_eq(c.promote_age, 1u);
     cr_expect_eq(c.old_growth, 1.0);
     cr_expect_eq(c.heap_initial, (size_t)8 << 20);
@@ -199,7 +199,7 @@ static const vcase cases[] = {
     {"GULL_NURSERY_SIZE", "1g", GOOD, 1 * G},
     {"GULL_NURSERY_SIZE", "1G", GOOD, 1 * G},
     {"GULL_NURSERY_SIZE", "1GiB", GOOD, 1 * G},
-    {"GULL_NURSERY_SIZE", "", GOOD, 4 * M},
+    {"GULL_NURSERY_SIZE", "", GOOD, 1 * M}, /* empty = unset: the default */,
     {"GULL_NURSERY_SIZE", "4X", MALFORMED, 0},
     {"GULL_NURSERY_SIZE", "4 M", MALFORMED, 0},
     {"GULL_NURSERY_SIZE", " 4M", MALFORMED, 0},
