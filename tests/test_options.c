@@ -199,7 +199,7 @@ static const vcase cases[] = {
     {"GULL_NURSERY_SIZE", "1g", GOOD, 1 * G},
     {"GULL_NURSERY_SIZE", "1G", GOOD, 1 * G},
     {"GULL_NURSERY_SIZE", "1GiB", GOOD, 1 * G},
-    {"GULL_NURSERY_SIZE", "", GOOD, 1 * M}, /* empty = unset: the default */,
+    {"GULL_NURSERY_SIZE", "", GOOD, 1 * M}, /* empty = unset: the default */
     {"GULL_NURSERY_SIZE", "4X", MALFORMED, 0},
     {"GULL_NURSERY_SIZE", "4 M", MALFORMED, 0},
     {"GULL_NURSERY_SIZE", " 4M", MALFORMED, 0},
