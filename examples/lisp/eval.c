@@ -158,10 +158,17 @@ void type_error(const char *who, const char *expected, val got)
     lisp_error(buf, 1, got);
 }
 
+/* rs_limit sits RS_HEADROOM slots below the end of the mapping; raising the
+ * error (and running handlers) may use that head room once, until
+ * eval_reset() puts the limit back. */
+val *rs_limit_normal;
 void rs_overflow(void)
 {
-    /* leave head room for the error's own allocations */
-    rsp -= 64;
+    if (rs_limit != rs_limit_normal) {
+        fprintf(stderr, "lisp: root stack exhausted while reporting an overflow\n");
+        lisp_exit(70);
+    }
+    rs_limit += RS_HEADROOM / 2;
     lisp_error("recursion too deep (root stack exhausted)", 0);
 }
 
@@ -695,13 +702,11 @@ val apply_special(int flags, val *base, int *argc)
     return base[0];
 }
 
-static node apply_node = {.op = -1};
-
 val apply_proc(val f, int argc, val *args)
 {
-    /* a synthetic call: operator and arguments pushed, then an N_CALL of
-     * constants would copy them again; instead build a tiny call node on
-     * the C stack whose operands are the already evaluated values. */
+    /* A synthetic call node on the C stack whose operator and operands are
+     * constants holding the values (rooted by the pushes below), so the
+     * call goes through eval's own apply path, tail loop included. */
     val *base = rsp;
     PUSH(f);
     for (int i = 0; i < argc; i++) PUSH(args[i]);
@@ -723,7 +728,6 @@ val apply_proc(val f, int argc, val *args)
     if (xs != xs_small) free(xs);
     if (cs != consts) free(cs);
     rsp = base;
-    (void)apply_node;
     return r;
 }
 
@@ -764,6 +768,7 @@ val eval_toplevel(val form)
 
 void eval_reset(void)
 {
+    rs_limit = rs_limit_normal;
     cc_top = NULL;
     guard_top = NULL;
     wind_list = NIL;

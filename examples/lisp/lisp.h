@@ -132,7 +132,8 @@ typedef struct cont { struct hdr h; uint64_t serial; } cont;
 
 /* ---------------------------------------------------------------- root stack */
 
-extern val *rs_base, *rsp, *rs_limit;
+extern val *rs_base, *rsp, *rs_limit, *rs_limit_normal;
+#define RS_HEADROOM 8192 /* slots kept free above rs_limit for error handling */
 void rs_overflow(void) __attribute__((noreturn));
 #define PUSH(v) do { if (rsp >= rs_limit) rs_overflow(); *rsp++ = (v); } while (0)
 #define POP() (*--rsp)
@@ -230,8 +231,6 @@ double num_to_double(val n);
 val num_add(val a, val b);
 val num_sub(val a, val b);
 int num_cmp(val a, val b); /* -1 0 1 */
-void check_args_type(void);
-extern int exit_code_requested;
 void lisp_exit(int code) __attribute__((noreturn));
 val make_values(int n, val *v);
 

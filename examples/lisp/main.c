@@ -20,7 +20,6 @@ static int argc_g;
 static char **argv_g;
 static const char *expr_arg;
 static const char *file_arg;
-int exit_code_requested;
 
 void io_reset(void);
 void prelude_load(void);
@@ -180,7 +179,7 @@ static void *interp_main(void *arg)
         exit(70);
     }
     rs_base = rsp = rs;
-    rs_limit = rs_base + ROOT_STACK_SLOTS - 4096;
+    rs_limit = rs_limit_normal = rs_base + ROOT_STACK_SLOTS - RS_HEADROOM;
     lgc_init();
     obj_init();
     compile_init();
