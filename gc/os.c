@@ -15,6 +15,7 @@
 #include <unistd.h>
 #if GULL_ASAN
 #include <sanitizer/asan_interface.h>
+#include <sanitizer/lsan_interface.h>
 #endif
 #if HAVE_VALGRIND_MEMCHECK_H
 #include <valgrind/memcheck.h>
@@ -36,11 +37,20 @@ void *os_map_aligned(size_t size, size_t align)
         munmap(raw, head);
     if (tail)
         munmap((uint8_t *)start + size, tail);
+#if GULL_ASAN
+    /* LeakSanitizer does not scan mmap'd memory: without this, malloc'd
+     * memory that only heap objects point to (a host's string bodies)
+     * would be reported as leaked. */
+    __lsan_register_root_region((void *)start, size);
+#endif
     return (void *)start;
 }
 
 void os_unmap(void *p, size_t size)
 {
+#if GULL_ASAN
+    __lsan_unregister_root_region(p, size);
+#endif
     munmap(p, size);
 }
 
