@@ -40,7 +40,7 @@ def main():
     runners = []
     for name, path in (("gull-lisp", "examples/lisp/gull-lisp"),
                        ("boehm-lisp", "examples/lisp/boehm-lisp")):
-        p = os.path.join(a.builddir, path)
+        p = os.path.abspath(os.path.join(a.builddir, path))
         if os.access(p, os.X_OK):
             runners.append((name, [p]))
         else:
