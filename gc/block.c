@@ -10,8 +10,12 @@
  *          second which free pages still hold RAM ("dirty").  Small blocks
  *          take BLOCK_PAGES pages aligned to BLOCK_PAGES; large objects take
  *          any run.  Freed pages stay dirty until block_decommit_free()
- *          returns them to the OS (called after each major collection);
- *          a chunk with no block left is unmapped there.
+ *          returns them to the OS (called after each major collection).
+ * .idle    It returns only pages that stayed free since its previous call,
+ *          and unmaps a chunk only if it was already empty then: memory
+ *          freed by one collection and reused before the next is not given
+ *          back and faulted in again.  An explicit gull_collect(MAJOR)
+ *          returns everything free at once.
  * .classes Size classes are multiples of the granule: 16..128 by 16, then
  *          four steps per power of two up to SMALL_MAX.  A cell index is
  *          computed with a multiply by ceil(2^32/size) and a shift, exact
@@ -146,6 +150,7 @@ static bool take_pages(gull_heap *h, chunk *c, size_t pg, size_t n, block *b)
             clean = false;
         c->free_bits[i / 64] &= ~bit;
         c->dirty_bits[i / 64] &= ~bit;
+        c->idle_bits[i / 64] &= ~bit;
         c->page[i] = b;
     }
     c->free_pages -= (uint32_t)n;
@@ -288,29 +293,43 @@ void block_release(gull_heap *h, block *b)
     free(b);
 }
 
-void block_decommit_free(gull_heap *h)
+static inline bool bit(const uint64_t *bits, size_t i)
+{
+    return (bits[i / 64] >> (i % 64)) & 1;
+}
+
+void block_decommit_free(gull_heap *h, bool all)
 {
     chunk *next;
     for (chunk *c = h->chunks; c; c = next) {
         next = c->next;
         if (c->huge)
             continue;
-        if (c->free_pages == CHUNK_PAGES - META_PAGES && h->chunks != c) {
+        bool empty = c->free_pages == CHUNK_PAGES - META_PAGES;
+        if (empty && h->chunks != c && (all || c->was_empty)) {
             chunk_free(h, c); /* keep the newest chunk for the next blocks */
             continue;
         }
+        c->was_empty = empty;
+        /* .idle: a free page goes back to the OS once it stayed free from
+         * one pass to the next (or at once when `all`). */
+        uint64_t go[CHUNK_PAGES / 64];
+        for (size_t w = 0; w < CHUNK_PAGES / 64; w++)
+            go[w] = all ? c->dirty_bits[w] : (c->dirty_bits[w] & c->idle_bits[w]);
         for (size_t pg = META_PAGES; pg < CHUNK_PAGES;) {
-            if (!((c->dirty_bits[pg / 64] >> (pg % 64)) & 1)) {
+            if (!bit(go, pg)) {
                 pg++;
                 continue;
             }
             size_t end = pg;
-            while (end < CHUNK_PAGES && ((c->dirty_bits[end / 64] >> (end % 64)) & 1)) {
-                c->dirty_bits[end / 64] &= ~((uint64_t)1 << (end % 64));
+            while (end < CHUNK_PAGES && bit(go, end))
                 end++;
-            }
             os_decommit((uint8_t *)c + pg * PAGE_SIZE, (end - pg) * PAGE_SIZE);
             pg = end;
+        }
+        for (size_t w = 0; w < CHUNK_PAGES / 64; w++) {
+            c->dirty_bits[w] &= ~go[w];
+            c->idle_bits[w] = c->dirty_bits[w];
         }
     }
 }

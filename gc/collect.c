@@ -81,7 +81,7 @@ void collect_run(gull_heap *h, gull_collect_kind kind, const char *why)
     h->st.s.last_objects_marked = h->marked_objects;
     pacing_after_collection(h, major);
     if (major)
-        block_decommit_free(h);
+        block_decommit_free(h, false);
     ASSERT(heap_is_valid(h));
     ASSERT(h->mark_stack.len == 0 && !h->minor && !h->major_marking);
     if (h->cfg.verify)
@@ -108,7 +108,7 @@ void gull_collect(gull_heap *h, gull_collect_kind kind)
         /* An explicit full collection is a request for memory back: sweep
          * now, outside the pause, and return what is free to the OS. */
         sweep_finish(h);
-        block_decommit_free(h);
+        block_decommit_free(h, true);
     }
     if (!h->cfg.finalize_on_demand)
         gull_run_finalizers(h);

@@ -153,6 +153,8 @@ typedef struct chunk {
     struct chunk *next;
     uint64_t free_bits[CHUNK_PAGES / 64];   /* 1 = page free (data pages only) */
     uint64_t dirty_bits[CHUNK_PAGES / 64];  /* 1 = free page still backed by RAM */
+    uint64_t idle_bits[CHUNK_PAGES / 64];   /* 1 = dirty since the last decommit pass (block.c .idle) */
+    bool was_empty;                         /* no block at the last decommit pass */
     block *page[CHUNK_PAGES];               /* page -> block, NULL if free */
     block *huge_block;                      /* the one block of a huge chunk */
 } chunk;
@@ -336,7 +338,7 @@ INTERNAL void block_release(gull_heap *h, block *b);       /* back to the free p
 INTERNAL chunk *block_chunk_lookup(gull_heap *h, const void *p); /* .radix */
 /* The live object containing p (or starting at p when !interior), else NULL. */
 INTERNAL void *block_find_object(gull_heap *h, const void *p, bool interior);
-INTERNAL void block_decommit_free(gull_heap *h);           /* return idle pages to the OS */
+INTERNAL void block_decommit_free(gull_heap *h, bool all); /* return idle pages to the OS */
 INTERNAL void block_destroy_all(gull_heap *h);
 INTERNAL bool block_is_valid(const gull_heap *h, const block *b);
 INTERNAL bool chunk_is_valid(const gull_heap *h, const chunk *c);
