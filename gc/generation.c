@@ -28,7 +28,8 @@
 #define GULL_BUILDING_LIBRARY
 #include "internal.h"
 
-void gen_write_slow(gull_heap *h, void *obj, void **slot, void *value)
+/* The generational part of gull_write: log an old holder of a young value. */
+static void gen_write_slow(gull_heap *h, void *obj, void **slot, void *value)
 {
     uint8_t *hs = state_of(obj);
     if (*hs & (ST_YOUNG | ST_LOGGED))

@@ -362,7 +362,6 @@ INTERNAL void mark_value(gull_heap *h, void *v);          /* precise value */
 INTERNAL void mark_ambiguous(gull_heap *h, void *v);      /* conservative word */
 INTERNAL void mark_drain(gull_heap *h);
 INTERNAL void mark_scan_object(gull_heap *h, void *obj);  /* trace obj's fields now */
-INTERNAL void mark_root(gull_heap *h, void *v);           /* exact root word: object start or ignored */
 INTERNAL void mark_root_visit(void **slot, void *ctx);    /* gull_visit_fn for root callbacks */
 
 /* ---------------------------------------------------------------- sweep.c */
@@ -374,7 +373,6 @@ INTERNAL void sweep_large(gull_heap *h, block *b);        /* frees if dead */
 
 /* ---------------------------------------------------------------- generation.c */
 
-INTERNAL void gen_write_slow(gull_heap *h, void *obj, void **slot, void *value);
 INTERNAL void gen_mark_remembered(gull_heap *h);          /* minor: scan the remset */
 INTERNAL void gen_sweep_young(gull_heap *h);              /* minor: age, promote, free */
 INTERNAL void gen_reset(gull_heap *h);                    /* major: everyone old */

@@ -87,7 +87,8 @@ void mark_visit(void **slot, void *ctx)
         h->holder_needs_log = true;
 }
 
-void mark_root(gull_heap *h, void *v)
+/* A precise root word: the start of a live object, or ignored. */
+static void mark_root(gull_heap *h, void *v)
 {
     if (!v || ((uintptr_t)v & (GRANULE - 1)))
         return;
