@@ -209,8 +209,7 @@ static bool alloc_poll(gull_heap *h, size_t size)
         collect_run(h, (++h->stress_count % 4) ? GULL_COLLECT_MINOR : GULL_COLLECT_MAJOR, "stress");
         after_auto_collection(h);
     }
-    if (pacing_before_block(h, 0))
-        after_auto_collection(h);
+    pace(h, 0);
     if (pacing_over_limit(h)) {
         if (h->st.s.major_collections == majors) {
             collect_run(h, GULL_COLLECT_MAJOR, "limit");

@@ -137,7 +137,6 @@ typedef struct block {
     bool queued;             /* on its sweep queue */
     bool unswept;            /* has not been swept since the last major mark */
     bool empty;              /* sweep_finish found no live cell: to release */
-    uint32_t live_cells;     /* after the last sweep (small) */
     struct chunk *chunk;
     struct block *next, *prev;   /* heap->blocks (all blocks), doubly linked */
     struct block *qnext;         /* sweep queue */

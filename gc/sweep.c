@@ -34,7 +34,6 @@ uint32_t sweep_block(gull_heap *h, block *b)
         }
     }
     b->unswept = false;
-    b->live_cells = live;
     h->st.s.bytes_freed += (uint64_t)freed * b->cell_size;
     return live;
 }

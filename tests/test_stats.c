@@ -8,28 +8,14 @@
 #include <criterion/criterion.h>
 #include <gull.h>
 
+#include "gullenv.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-extern char **environ;
 
-static void clear_gull_env(void)
-{
-    char names[64][128];
-    int n = 0;
-    for (char **e = environ; *e && n < 64; e++) {
-        const char *eq = strchr(*e, '=');
-        if (strncmp(*e, "GULL_", 5) == 0 && eq && (size_t)(eq - *e) < sizeof names[0]) {
-            memcpy(names[n], *e, (size_t)(eq - *e));
-            names[n][eq - *e] = '\0';
-            n++;
-        }
-    }
-    for (int i = 0; i < n; i++)
-        unsetenv(names[i]);
-}
 
 /* ---------------------------------------------------------------- helpers */
 

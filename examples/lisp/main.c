@@ -43,6 +43,19 @@ static void usage(FILE *f)
             prog_name, prog_name, prog_name, prog_name, lgc_name());
 }
 
+/* After longjmp to handler h: drop it, unwind the root stack to `saved`,
+ * reset the evaluator and ports, and print the error. */
+static void recover(struct handler *h, val *saved)
+{
+    cur_handler = h->prev;
+    rsp = saved;
+    eval_reset();
+    io_reset();
+    fflush(stdout);
+    print_error(stderr, error_obj);
+    error_obj = FALSE;
+}
+
 /* Run forms from port p; returns false after the first error (printed). */
 static bool run_port(val p)
 {
@@ -53,13 +66,7 @@ static bool run_port(val p)
     h.rsp = rsp;
     cur_handler = &h;
     if (setjmp(h.jb) != 0) {
-        cur_handler = h.prev;
-        rsp = saved;
-        eval_reset();
-        io_reset();
-        fflush(stdout);
-        print_error(stderr, error_obj);
-        error_obj = FALSE;
+        recover(&h, saved);
         return false;
     }
     for (;;) {
@@ -120,13 +127,7 @@ static void repl(void)
         h.rsp = rsp;
         cur_handler = &h;
         if (setjmp(h.jb) != 0) {
-            cur_handler = h.prev;
-            rsp = saved;
-            eval_reset();
-            io_reset();
-            fflush(stdout);
-            print_error(stderr, error_obj);
-            error_obj = FALSE;
+            recover(&h, saved);
             /* drop the rest of the offending line */
             port *in = (port *)stdin_port;
             if (reading && in->col > 0) {
