@@ -163,13 +163,14 @@ def run_once(argv, env_extra, hyperfine=None, measure_rss=False, pause_env=None,
 
 
 def read_pauses(path):
-    """Lines '<kind> <start_ns> <end_ns>'; malformed lines are skipped."""
+    """Lines '<kind> <start_ns> <end_ns> [<cpu_ns>]'; headers ('#') and
+    malformed lines are skipped."""
     out = []
     try:
         with open(path, errors="replace") as f:
             for line in f:
                 parts = line.split()
-                if len(parts) != 3:
+                if len(parts) not in (3, 4) or parts[0].startswith("#"):
                     continue
                 try:
                     s, e = int(parts[1]), int(parts[2])

@@ -18,38 +18,13 @@
  *          takes a cell: in stress mode, when native memory grew past a
  *          pacing trigger or a limit (pacing.c), or when a major collection
  *          was requested.  Otherwise the fast path never looks at pacing.
- *
- * .retire  A collection first drops every current hole (alloc_retire_all)
- *          and queues the blocks they came from; their free cells have
- *          state 0 and are found again.  So a hole never spans a collection.
+ * .ask     The slow paths ask pacing what to do (pacing_decide) and have
+ *          collect.c do it (collect_act); a minor collection can make a
+ *          major one due, so pacing is asked again after it.
+ * A collection drops every current hole first (sweep.c .retire).
  */
 #define GULL_BUILDING_LIBRARY
 #include "internal.h"
-
-void alloc_queue_block(gull_heap *h, block *b)
-{
-    if (b->queued || b->kind != BK_SMALL)
-        return;
-    struct alloc_list *al = &h->types[b->type]->lists[b->sclass];
-    b->queued = true;
-    b->qnext = al->queue;
-    al->queue = b;
-}
-
-void alloc_retire_all(gull_heap *h)
-{
-    unsigned n = block_nclasses();
-    for (uint32_t t = 1; t < h->ntypes; t++) {
-        type_info *ti = h->types[t];
-        for (unsigned c = 0; c < n; c++) {
-            struct alloc_list *al = &ti->lists[c];
-            al->next = al->limit = NULL;
-            if (al->cur)
-                alloc_queue_block(h, al->cur);
-            al->cur = NULL;
-        }
-    }
-}
 
 static void make_young(gull_heap *h, block *b)
 {
@@ -94,15 +69,26 @@ static bool within_limits(gull_heap *h, size_t bytes, uint64_t majors)
     if (pacing_may_grow(h, bytes) && !pacing_over_limit(h))
         return true;
     if (h->st.s.major_collections == majors) {
-        collect_run(h, GULL_COLLECT_MAJOR, "limit");
+        collect_major(h, "limit");
         after_auto_collection(h);
     }
     return pacing_may_grow(h, bytes) && !pacing_over_limit(h);
 }
 
+/* .ask: at most two decisions (a minor, then the major it made due). */
 static void pace(gull_heap *h, size_t bytes)
 {
-    if (pacing_before_block(h, bytes))
+    bool ran = false;
+    for (int i = 0; i < 2; i++) {
+        pace_decision d = pacing_decide(h, i ? 0 : bytes);
+        if (d.act == PACE_NONE)
+            break;
+        collect_act(h, d);
+        ran = true;
+        if (d.act != PACE_MINOR)
+            break;
+    }
+    if (ran)
         after_auto_collection(h);
 }
 
@@ -129,6 +115,7 @@ static bool take_queued(gull_heap *h, struct alloc_list *al)
         block *b = al->queue;
         al->queue = b->qnext;
         b->queued = false;
+        b->empty = false; /* in use again: sweep_rest must not release it */
         if (b->unswept) {
             /* Lazy sweeping inside an allocation is a pause too (DESIGN.md 8). */
             stats_pause_begin(h, GULL_PAUSE_SWEEP);
@@ -205,14 +192,13 @@ static bool alloc_poll(gull_heap *h, size_t size)
     uint64_t majors = h->st.s.major_collections;
     if (h->cfg.stress && --h->stress_left == 0) {
         h->stress_left = h->cfg.stress;
-        /* GULL_STRESS: every fourth stress collection is a major one. */
-        collect_run(h, (++h->stress_count % 4) ? GULL_COLLECT_MINOR : GULL_COLLECT_MAJOR, "stress");
+        collect_act(h, pacing_stress(h)); /* pacing.c .stress */
         after_auto_collection(h);
     }
     pace(h, 0);
     if (pacing_over_limit(h)) {
         if (h->st.s.major_collections == majors) {
-            collect_run(h, GULL_COLLECT_MAJOR, "limit");
+            collect_major(h, "limit");
             after_auto_collection(h);
         }
         if (pacing_over_limit(h)) {
@@ -244,7 +230,7 @@ void *gull_alloc(gull_heap *h, gull_type t, size_t size)
                    size, ti->name, size ? "too large" : "zero");
         return NULL;
     }
-    if (UNLIKELY(h->in_collector)) {
+    if (UNLIKELY(h->in_pause)) {
         heap_error(h, GULL_ERR_MISUSE,
                    "gull_alloc: called during a collection (from a trace function?); trace functions must not allocate");
         return NULL;

@@ -33,14 +33,6 @@ _Static_assert(BLOCK_SIZE <= 65536, ".classes: the reciprocal is exact below 2^1
 
 unsigned block_nclasses(void) { return NCLASSES; }
 
-unsigned block_class_of_big(size_t size)
-{
-    unsigned c = 8;
-    while (class_sizes[c] < size)
-        c++;
-    return c;
-}
-
 /* ---------------------------------------------------------------- radix */
 
 #define RADIX_BITS 13
@@ -258,6 +250,7 @@ block *block_new_large(gull_heap *h, uint32_t type, size_t size)
 
 void block_release(gull_heap *h, block *b)
 {
+    mark_cursor_release(h, b); /* cursors walking h->blocks move past b */
     if (b->prev)
         b->prev->next = b->next;
     else
@@ -375,10 +368,7 @@ void *block_find_object(gull_heap *h, const void *p, bool interior)
     if (!interior && obj != p)
         return NULL;
     uint8_t st = *state_of(obj);
-    /* .live: outside a major mark only the current color is alive; during
-     * one, anything allocated is (the sweep finished before the flip). */
-    bool alive = h->major_marking ? (st & ST_COLOR) != 0 : st_live(h, st);
-    return alive ? obj : NULL;
+    return st_live(h, st) ? obj : NULL; /* .live */
 }
 
 /* ---------------------------------------------------------------- validity */

@@ -1,95 +1,331 @@
-/* collect.c — one collection, minor or major, from start to end.  Pacing
- * (pacing.c) decides when; this file decides nothing, it runs the phases:
+/* collect.c — the collector's driver: minor collections, and the major
+ * cycle as a phase machine advanced in steps (Lua's gcstate and
+ * singlestep).  Pacing (pacing.c) decides when and how much; this file
+ * decides nothing, it carries decisions out.
  *
- *   retire free lists (alloc.c .retire)
- *   major: finish the sweep, flip the color (sweep.c .finish-sweep)
- *   mark roots, the finalizer ready queue, and (minor) the remembered set
- *   drain the mark stack
- *   clear weak references to unmarked objects
- *   drop the native bytes of the unreachable (external.c)
- *   resurrect unreachable finalizable objects and mark from them
- *   minor: age, promote, free the young    major: queue every block for
- *                                                 lazy sweeping, sweep large
+ * The major cycle (h->phase, internal.h .phase):
  *
- * .reentry  h->in_collector guards against a collection starting inside
- *          another (a trace function or pause hook calling back into gull).
+ *            start (pacing: the old generation grew; or a full collection)
+ *   IDLE ─────────────────────────────────────────► SWEEP
+ *    ▲                                                │ finish the last cycle's lazy
+ *    │                                                │ sweep (sweep.c .finish-sweep)
+ *    │                                                ▼
+ *    │                                              ROOTS  ── atomic: inc runs a minor
+ *    │                                                │       that promotes everyone
+ *    │                                                │       (.young-first), flips the
+ *    │                                                │       color, marks the roots and
+ *    │                                                │       the finalizer queue gray,
+ *    │                                                │       switches the barrier to
+ *    │                                                ▼       MARKING
+ *    │                                              MARK   ── trace gray objects
+ *    │                                                │       (mark.c .snapshot)
+ *    │                                                ▼
+ *    │                                              FINISH ── atomic: barrier back to GEN,
+ *    │                                                │       clear weak refs to white
+ *    │                                                │       objects, drop their native
+ *    │                                                │       bytes, resurrect the
+ *    │                                                ▼       finalizable ones (gray)
+ *    │                                            MARK_FINAL ─ trace from the resurrected
+ *    │                                                ▼
+ *    └──────────────────────────────────────────  RECLAIM ── atomic: queue every block for
+ *                                                              lazy sweeping, free dead
+ *                                                              large objects, hand the
+ *                                                              finalizable to the ready queue
+ *
+ * .steps   collect_step advances the machine within a budget.  A step runs
+ *          at most one atomic phase, and only as its first phase (so the
+ *          pause's kind is known when it begins), then sweeping or tracing
+ *          within the budget: a step's pause is one atomic phase plus at
+ *          most one budget.  The finish step goes back to MARK if the
+ *          barrier shaded objects since the gray set emptied (the barrier
+ *          stays on until the finish step runs).  With an unlimited budget the whole cycle runs in one
+ *          pause: that is the stop-the-world major collection (gen, full,
+ *          and every explicit or fallback full collection), the same code.
+ * .cycle-kinds  An incremental cycle (inc mode, h->cycle_inc) keeps the
+ *          generations (mark.c .black-young); a stop-the-world cycle marks
+ *          the young too and makes every survivor old, as gen always did.
+ *          A full collection requested while an incremental cycle runs
+ *          finishes that cycle first, then runs a stop-the-world one: the
+ *          first one's snapshot is old, so garbage made since would survive.
+ * .young-first  The rule for objects seen by both a minor collection and
+ *          the major cycle (DESIGN.md section 3): an incremental cycle
+ *          begins with a minor collection that promotes every survivor, in
+ *          the same pause as the flip, so no young object exists at the
+ *          snapshot; every young object during marking was allocated
+ *          during it and is black for the major.  Minor collections between
+ *          steps then free or promote only black objects, and the major
+ *          marker never holds a young one (verify.c checks both).
+ * .reentry h->in_pause guards against a collection starting inside another
+ *          (a trace function or pause hook calling back into gull).
  */
 #define GULL_BUILDING_LIBRARY
 #include "internal.h"
 
-static void queue_all_for_sweep(gull_heap *h)
+static void pause_begin(gull_heap *h, gull_pause_kind kind)
 {
-    block *next;
-    for (block *b = h->blocks; b; b = next) {
-        next = b->next;
-        if (b->kind == BK_SMALL) {
-            b->unswept = true;
-            b->empty = false;
-            alloc_queue_block(h, b);
-        } else {
-            sweep_large(h, b);
-        }
-    }
+    h->in_pause = true;
+    stats_pause_begin(h, kind);
+    ASSERT(heap_is_valid(h)); /* checking build: the structure is sound at each phase boundary */
 }
 
-void collect_run(gull_heap *h, gull_collect_kind kind, const char *why)
+static void pause_end(gull_heap *h, const char *why)
 {
-    if (h->in_collector) {
-        heap_error(h, GULL_ERR_MISUSE,
-                   "a collection was requested during a collection (from a trace function or pause hook); ignored");
-        return;
-    }
-    bool major = kind == GULL_COLLECT_MAJOR || h->cfg.mode == GULL_MODE_FULL || h->want_major;
-    h->in_collector = true;
-    stats_pause_begin(h, major ? GULL_PAUSE_MAJOR : GULL_PAUSE_MINOR);
-    ASSERT(heap_is_valid(h)); /* checking build: the structure is sound at each phase boundary */
-    if (h->cfg.verify)
-        verify_heap(h, "before collection");
-
-    alloc_retire_all(h);
-    if (major) {
-        sweep_finish(h);
-        h->color = (uint8_t)(3 - h->color); /* 1 <-> 2: everyone is white */
-        h->major_marking = true;
-        h->want_major = false;
-    } else {
-        h->minor = true;
-    }
-    h->marked_objects = 0;
-    h->marked_bytes = 0;
-
-    roots_mark(h);
-    final_mark_ready(h);
-    mark_drain(h);
-    if (!major)
-        gen_mark_remembered(h);
-    mark_drain(h);
-
-    weak_after_mark(h);
-    external_after_mark(h); /* before resurrection: see external.c .unreachable */
-    final_after_mark(h);
-
-    if (major) {
-        gen_reset(h);
-        queue_all_for_sweep(h);
-        h->major_marking = false;
-    } else {
-        gen_sweep_young(h);
-        h->minor = false;
-    }
-    h->st.s.objects_marked += h->marked_objects;
-    h->st.s.last_objects_marked = h->marked_objects;
-    pacing_after_collection(h, major);
-    if (major)
-        block_decommit_free(h, false);
     ASSERT(heap_is_valid(h));
-    ASSERT(h->mark_stack.len == 0 && !h->minor && !h->major_marking);
-    if (h->cfg.verify)
-        verify_heap(h, "after collection");
     h->finalizers_pending = h->final_ready.len > 0;
     stats_pause_end(h, why);
-    h->in_collector = false;
+    h->in_pause = false;
 }
+
+static bool reentered(gull_heap *h)
+{
+    if (!h->in_pause)
+        return false;
+    heap_error(h, GULL_ERR_MISUSE,
+               "a collection was requested during a collection (from a trace function or pause hook); ignored");
+    return true;
+}
+
+/* ---------------------------------------------------------------- minor */
+
+/* A minor collection, inside a pause: mark the young from the roots and
+ * the remembered set, then age, promote or free them (generation.c). */
+static void minor_body(gull_heap *h, bool promote_all)
+{
+    marker *m = &h->minor_mk;
+    sweep_retire_all(h);
+    h->promote_all = promote_all;
+    mark_begin(h, m, true, false);
+    roots_mark(m);
+    final_mark_ready(m);
+    mark_drain(m, BUDGET_UNLIMITED);
+    gen_mark_remembered(m);
+    mark_drain(m, BUDGET_UNLIMITED);
+    weak_after_mark(m);
+    external_after_mark(m); /* before resurrection: see external.c .unreachable */
+    final_after_mark(m);
+    mark_drain(m, BUDGET_UNLIMITED);
+    uint64_t promoted = h->st.s.bytes_promoted;
+    gen_sweep_young(h);
+    h->promote_all = false;
+    h->st.s.minor_collections++;
+    h->st.s.objects_marked += m->objects;
+    h->st.s.last_objects_marked = m->objects;
+    pacing_after_minor(h, (size_t)(h->st.s.bytes_promoted - promoted));
+}
+
+void collect_minor(gull_heap *h, const char *why)
+{
+    if (reentered(h))
+        return;
+    pause_begin(h, GULL_PAUSE_MINOR);
+    if (h->cfg.verify)
+        verify_heap(h, "before collection");
+    minor_body(h, false);
+    ASSERT(h->minor_mk.stack.len == 0);
+    if (h->cfg.verify)
+        verify_heap(h, "after collection");
+    pause_end(h, why);
+}
+
+/* ---------------------------------------------------------------- the phases */
+
+static void roots_phase(gull_heap *h)
+{
+    marker *m = &h->major_mk;
+    if (h->cycle_inc)
+        minor_body(h, true); /* .young-first */
+    sweep_retire_all(h);
+    h->color = (uint8_t)(3 - h->color); /* 1 <-> 2: everyone is white */
+    h->phase = PHASE_MARK;               /* flipped (heap_flipped) */
+    mark_begin(h, m, false, h->cycle_inc);
+    h->promoted_in_cycle = 0;
+    h->cycle_start_old = h->old_bytes;
+    roots_mark(m);
+    final_mark_ready(m);
+    if (h->cycle_inc) {
+        h->pub.barrier = GULL_BARRIER_MARKING; /* barrier.c .snapshot */
+        if (h->cfg.verify)
+            verify_snapshot_take(h);
+    }
+}
+
+static void finish_phase(gull_heap *h)
+{
+    marker *m = &h->major_mk;
+    if (h->cycle_inc) {
+        h->pub.barrier = GULL_BARRIER_GEN; /* the snapshot is marked */
+        if (h->cfg.verify)
+            verify_snapshot_check(h);
+    }
+    weak_after_mark(m);
+    external_after_mark(m); /* before resurrection: see external.c .unreachable */
+    final_after_mark(m);
+    h->phase = PHASE_MARK_FINAL;
+}
+
+static void reclaim_phase(gull_heap *h)
+{
+    marker *m = &h->major_mk;
+    ASSERT(m->stack.len == 0);
+    sweep_retire_all(h);
+    final_release_found(h);
+    if (h->cycle_inc)
+        gen_drop_dead_remembered(h);
+    else
+        gen_reset(h);
+    sweep_queue_all(h, true);
+    size_t live = m->bytes + (h->cycle_inc ? h->promoted_in_cycle : 0);
+    h->phase = PHASE_IDLE;
+    h->st.s.major_collections++;
+    h->st.s.objects_marked += m->objects;
+    h->st.s.last_objects_marked = m->objects;
+    pacing_after_major(h, live, !h->cycle_inc);
+    block_decommit_free(h, false);
+    if (h->cycle_inc)
+        stats_cycle_event(h, "end", NULL);
+}
+
+static bool is_atomic(gc_phase p)
+{
+    return p == PHASE_ROOTS || p == PHASE_FINISH || p == PHASE_RECLAIM;
+}
+
+/* .steps: advance within b; returns the work done. */
+static size_t advance(gull_heap *h, budget b)
+{
+    size_t done = 0;
+    bool unlimited = b.work == SIZE_MAX && b.deadline_ns == 0;
+    bool first = true;
+    while (h->phase != PHASE_IDLE) {
+        gc_phase p = h->phase;
+        if (is_atomic(p) && !unlimited) {
+            if (!first)
+                break; /* .steps: an atomic phase only as a step's first phase */
+        }
+        first = false;
+        budget rest = {b.work > done ? b.work - done : 0, b.deadline_ns};
+        switch (p) {
+        case PHASE_SWEEP: {
+            size_t swept = 0;
+            bool all = sweep_rest(h, rest, &swept);
+            done += swept;
+            if (!all)
+                return done;
+            h->phase = PHASE_ROOTS;
+            break;
+        }
+        case PHASE_ROOTS:
+            roots_phase(h);
+            break;
+        case PHASE_MARK:
+        case PHASE_MARK_FINAL: {
+            size_t before = h->major_mk.work;
+            bool empty = mark_drain(&h->major_mk, rest);
+            done += h->major_mk.work - before;
+            if (!empty)
+                return done;
+            h->phase = p == PHASE_MARK ? PHASE_FINISH : PHASE_RECLAIM;
+            break;
+        }
+        case PHASE_FINISH:
+            if (h->major_mk.stack.len || h->major_mk.cursor || h->major_mk.overflow) {
+                /* The barrier shaded objects between the steps (it stays on
+                 * until the finish step): trace them first. */
+                h->phase = PHASE_MARK;
+                break;
+            }
+            finish_phase(h);
+            break;
+        case PHASE_RECLAIM:
+            reclaim_phase(h);
+            break;
+        case PHASE_IDLE:
+            break;
+        }
+        if (!unlimited && budget_spent(&b, done))
+            break;
+    }
+    return done;
+}
+
+static gull_pause_kind step_kind(const gull_heap *h)
+{
+    switch (h->phase) {
+    case PHASE_ROOTS: return GULL_PAUSE_MARK_START;
+    case PHASE_FINISH:
+    case PHASE_RECLAIM: return GULL_PAUSE_MARK_FINISH;
+    default: return GULL_PAUSE_MARK_STEP;
+    }
+}
+
+void collect_start(gull_heap *h, const char *why)
+{
+    if (reentered(h) || h->phase != PHASE_IDLE)
+        return;
+    h->cycle_inc = true;
+    h->phase = sweep_pending(h) ? PHASE_SWEEP : PHASE_ROOTS;
+    pacing_cycle_started(h);
+    stats_cycle_event(h, "start", why);
+}
+
+void collect_step(gull_heap *h, budget b, const char *why)
+{
+    if (reentered(h) || h->phase == PHASE_IDLE)
+        return;
+    pause_begin(h, step_kind(h));
+    h->st.s.mark_steps++;
+    size_t work = advance(h, b);
+    h->st.cycle_work += work;
+    if (why && (why[0] == 'a' || why[0] == 'b')) /* "assist", "behind" */
+        h->st.s.mark_assists++;
+    pacing_step_done(h, work);
+    pause_end(h, why);
+}
+
+void collect_major(gull_heap *h, const char *why)
+{
+    if (reentered(h))
+        return;
+    pause_begin(h, GULL_PAUSE_MAJOR);
+    if (h->cfg.verify)
+        verify_heap(h, "before collection");
+    if (h->phase != PHASE_IDLE)
+        advance(h, BUDGET_UNLIMITED); /* .cycle-kinds: finish the running cycle */
+    h->major_requested = false;
+    h->cycle_inc = false;
+    h->phase = PHASE_SWEEP;
+    advance(h, BUDGET_UNLIMITED);
+    ASSERT(h->phase == PHASE_IDLE && h->major_mk.stack.len == 0);
+    if (h->cfg.verify)
+        verify_heap(h, "after collection");
+    pause_end(h, why);
+}
+
+void collect_act(gull_heap *h, pace_decision d)
+{
+    switch (d.act) {
+    case PACE_NONE:
+        break;
+    case PACE_MINOR:
+        if (h->cfg.mode == GULL_MODE_FULL)
+            collect_major(h, d.why);
+        else
+            collect_minor(h, d.why);
+        break;
+    case PACE_MAJOR:
+        collect_major(h, d.why);
+        break;
+    case PACE_START:
+        collect_start(h, d.why);
+        collect_step(h, d.b, d.why);
+        break;
+    case PACE_STEP:
+        collect_step(h, d.b, d.why);
+        break;
+    }
+}
+
+/* ---------------------------------------------------------------- public */
 
 void gull_collect(gull_heap *h, gull_collect_kind kind)
 {
@@ -97,19 +333,51 @@ void gull_collect(gull_heap *h, gull_collect_kind kind)
         heap_error(NULL, GULL_ERR_NULL_ARG, "gull_collect: heap is NULL");
         return;
     }
-    if (h->in_collector || h->in_finalizers) {
+    if (h->in_pause || h->in_finalizers) {
         heap_error(h, GULL_ERR_MISUSE,
                    "gull_collect: called from %s; collections cannot nest there, request ignored",
-                   h->in_collector ? "inside a collection (a trace function or pause hook)" : "a finalizer");
+                   h->in_pause ? "inside a collection (a trace function or pause hook)" : "a finalizer");
         return;
     }
-    collect_run(h, kind == GULL_COLLECT_MAJOR ? GULL_COLLECT_MAJOR : GULL_COLLECT_MINOR, "explicit");
+    if (kind == GULL_COLLECT_MAJOR || h->cfg.mode == GULL_MODE_FULL || h->major_requested)
+        collect_major(h, "explicit");
+    else
+        collect_minor(h, "explicit");
     if (kind == GULL_COLLECT_MAJOR) {
         /* An explicit full collection is a request for memory back: sweep
          * now, outside the pause, and return what is free to the OS. */
-        sweep_finish(h);
+        size_t swept = 0;
+        sweep_rest(h, BUDGET_UNLIMITED, &swept);
         block_decommit_free(h, true);
     }
     if (!h->cfg.finalize_on_demand)
         gull_run_finalizers(h);
+}
+
+bool gull_step(gull_heap *h, uint64_t budget_ns)
+{
+    if (!h) {
+        heap_error(NULL, GULL_ERR_NULL_ARG, "gull_step: heap is NULL");
+        return false;
+    }
+    if (h->in_pause || h->in_finalizers) {
+        heap_error(h, GULL_ERR_MISUSE,
+                   "gull_step: called from %s; ignored",
+                   h->in_pause ? "inside a collection (a trace function or pause hook)" : "a finalizer");
+        return h->phase != PHASE_IDLE;
+    }
+    pace_decision d = pacing_idle(h, budget_ns);
+    if (d.act == PACE_START)
+        collect_start(h, d.why);
+    if (h->phase != PHASE_IDLE) {
+        collect_step(h, d.b, d.why);
+    } else if (sweep_pending(h)) {
+        size_t swept = 0;
+        stats_pause_begin(h, GULL_PAUSE_SWEEP);
+        sweep_rest(h, d.b, &swept);
+        stats_pause_end(h, "host-sweep");
+    }
+    if (!h->cfg.finalize_on_demand && h->finalizers_pending)
+        gull_run_finalizers(h);
+    return h->phase != PHASE_IDLE;
 }

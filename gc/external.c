@@ -181,19 +181,21 @@ void gull_external_adjust(gull_heap *h, ptrdiff_t delta)
 
 static bool keep_live(gull_heap *h, native_entry *e)
 {
-    if (!final_is_dead(h, e->obj))
+    if (!mark_found_dead(&h->major_mk, e->obj))
         return true;
     release(h, e->obj, e->bytes);
     return false;
 }
 
-void external_after_mark(gull_heap *h)
+void external_after_mark(marker *m)
 {
+    gull_heap *h = m->h;
     struct native_table *t = h->native;
     if (!t)
         return;
-    if (!h->minor) {
-        t->young.len = 0;
+    if (!m->minor) {
+        if (!h->cycle_inc)
+            t->young.len = 0; /* a stop-the-world major made everyone old */
         if (t->len)
             rebuild(h, t, t->cap, keep_live); /* on failure the dead wait a cycle */
         return;
@@ -204,7 +206,7 @@ void external_after_mark(gull_heap *h)
         native_entry *e = find(t, obj);
         if (!e)
             continue; /* its size was set to 0 since */
-        if (final_is_dead(h, obj)) {
+        if (mark_found_dead(m, obj)) {
             release(h, obj, e->bytes);
             delete_entry(t, e);
         } else if (gen_stays_young(h, *state_of(obj))) {

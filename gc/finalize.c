@@ -16,6 +16,10 @@
  *          host set finalize_on_demand.  While a batch runs, its objects
  *          stay roots (final_running), so a collection triggered by a
  *          finalizer's own allocation frees none of them.
+ *          A major cycle keeps the objects it found in final_found until
+ *          its marking from them is over (collect.c, PHASE_MARK_FINAL):
+ *          in inc mode the host runs between steps, and a finalizer must
+ *          not meet an object that is still white.
  * .once    An object leaves the registry when it becomes ready, so it is
  *          finalized once even if its finalizer makes it reachable again.
  */
@@ -29,39 +33,35 @@ bool final_register(gull_heap *h, void *obj)
     return vec_push(&h->final_young, obj);
 }
 
-bool final_is_dead(const gull_heap *h, const void *obj)
+void final_mark_ready(marker *m)
 {
-    uint8_t st = *state_of(obj);
-    if (h->minor)
-        return (st & ST_YOUNG) && !(st & ST_MMARK);
-    return (st & ST_COLOR) != h->color;
-}
-
-void final_mark_ready(gull_heap *h)
-{
+    gull_heap *h = m->h;
     for (size_t i = 0; i < h->final_ready.len; i++)
-        mark_value(h, h->final_ready.at[i]);
+        mark_value(m, h->final_ready.at[i]);
     for (size_t i = 0; i < h->final_running.len; i++)
-        mark_value(h, h->final_running.at[i]);
+        mark_value(m, h->final_running.at[i]);
 }
 
-/* Resurrect the dead of list v into the ready queue; keep the living,
- * moving those that are old (or promoted now) to final_old. */
-static void sift(gull_heap *h, vec *v, bool young_list)
+/* Move the dead of list v to `into` and make them gray again
+ * (resurrection); keep the living, moving those that are old (or promoted
+ * now) from the young list to final_old. */
+static void sift(marker *m, vec *v, bool young_list, vec *into)
 {
+    gull_heap *h = m->h;
     size_t keep = 0;
     for (size_t i = 0; i < v->len; i++) {
         void *obj = v->at[i];
-        if (final_is_dead(h, obj)) {
-            if (!vec_push(&h->final_ready, obj)) {
+        if (mark_found_dead(m, obj)) {
+            if (!vec_push(into, obj)) {
                 /* Cannot queue it: keep it registered and alive one more cycle. */
                 v->at[keep++] = obj;
             }
-            mark_value(h, obj);
+            mark_value(m, obj);
             continue;
         }
         uint8_t st = *state_of(obj);
-        if (young_list && !(h->minor ? gen_stays_young(h, st) : false)) {
+        bool stays_young = m->minor ? gen_stays_young(h, st) : (st & ST_YOUNG) != 0;
+        if (young_list && !stays_young) {
             if (vec_push(&h->final_old, obj))
                 continue;
         }
@@ -70,12 +70,29 @@ static void sift(gull_heap *h, vec *v, bool young_list)
     v->len = keep;
 }
 
-void final_after_mark(gull_heap *h)
+void final_after_mark(marker *m)
 {
-    sift(h, &h->final_young, true);
-    if (!h->minor)
-        sift(h, &h->final_old, false);
-    mark_drain(h);
+    gull_heap *h = m->h;
+    vec *into = m->minor ? &h->final_ready : &h->final_found; /* .when */
+    sift(m, &h->final_young, true, into);
+    if (!m->minor)
+        sift(m, &h->final_old, false, into);
+}
+
+void final_release_found(gull_heap *h)
+{
+    for (size_t i = 0; i < h->final_found.len; i++) {
+        if (!vec_push(&h->final_ready, h->final_found.at[i])) {
+            /* Keep the rest for the next cycle's release. */
+            memmove(h->final_found.at, h->final_found.at + i, (h->final_found.len - i) * sizeof(void *));
+            h->final_found.len -= i;
+            heap_error(h, GULL_ERR_OUT_OF_MEMORY,
+                       "no memory to queue finalizers; %zu objects wait for the next collection",
+                       h->final_found.len);
+            return;
+        }
+    }
+    h->final_found.len = 0;
 }
 
 size_t gull_run_finalizers(gull_heap *h)
@@ -84,7 +101,7 @@ size_t gull_run_finalizers(gull_heap *h)
         heap_error(NULL, GULL_ERR_NULL_ARG, "gull_run_finalizers: heap is NULL");
         return 0;
     }
-    if (h->in_collector || h->in_finalizers)
+    if (h->in_pause || h->in_finalizers)
         return 0; /* .when: never nested, never inside the collector */
     h->in_finalizers = true;
     size_t ran = 0;
@@ -114,4 +131,5 @@ void final_free(gull_heap *h)
     vec_free(&h->final_old);
     vec_free(&h->final_ready);
     vec_free(&h->final_running);
+    vec_free(&h->final_found);
 }

@@ -1,5 +1,5 @@
-/* generation.c — sticky-mark-bit generations: ages, promotion, the
- * remembered set and the barrier's slow path.
+/* generation.c — sticky-mark-bit generations: ages, promotion and the
+ * remembered set.
  *
  * The model (internal.h .gen): an object is old iff it is live and not
  * YOUNG.  Objects are born YOUNG with AGE 0.  A minor collection marks
@@ -15,7 +15,7 @@
  * the remembered set starts empty (gen_reset).
  *
  * .remset  The remembered set holds every old object that may point to a
- *          young one.  The barrier (gull_write) adds an old holder, once
+ *          young one.  The barrier (barrier.c) adds an old holder, once
  *          (LOGGED), when it receives a pointer to a young object.
  * .remember-after  A minor collection rebuilds the set: while tracing an
  *          object that will be old after this collection (old already, or
@@ -28,64 +28,26 @@
 #define GULL_BUILDING_LIBRARY
 #include "internal.h"
 
-/* The generational part of gull_write: log an old holder of a young value. */
-static void gen_write_slow(gull_heap *h, void *obj, void **slot, void *value)
+/* The barrier's generational part (barrier.c): holder is old and value a
+ * young object; log the holder once. */
+void gen_remember(gull_heap *h, void *holder)
 {
-    uint8_t *hs = state_of(obj);
-    if (*hs & (ST_YOUNG | ST_LOGGED))
-        return; /* young holders are traced anyway; logged ones already are */
-    if (!(*state_of(value) & ST_YOUNG))
+    uint8_t *hs = state_of(holder);
+    if (*hs & ST_LOGGED)
         return;
-    if (vec_push(&h->remset, obj)) {
+    if (vec_push(&h->remset, holder)) {
         *hs |= ST_LOGGED;
     } else {
         /* Without room to remember the edge, the next collection must be
          * a major one, which needs no remembered set. */
-        h->want_major = true;
+        h->major_requested = true;
         h->poll = true;
     }
 }
 
-void gull_write(gull_heap *h, void *obj, void **slot, void *value)
+void gen_mark_remembered(marker *m)
 {
-    if (UNLIKELY(!slot)) {
-        heap_error(h, GULL_ERR_NULL_ARG, "gull_write: slot is NULL; pass the address of the field to store into");
-        return;
-    }
-    if (UNLIKELY(!h || !obj)) {
-        heap_error(h, GULL_ERR_NULL_ARG,
-                   "gull_write: %s is NULL; the store was done without a barrier", h ? "obj" : "heap");
-        *slot = value;
-        return;
-    }
-    bool is_ptr = value && !((uintptr_t)value & (GRANULE - 1));
-    if (GULL_CHECKING) {
-        if (block_find_object(h, obj, false) != obj) {
-            heap_error(h, GULL_ERR_FOREIGN_POINTER,
-                       "gull_write: holder %p is not a live object of this heap (another heap's object, freed, or interior)",
-                       obj);
-            *slot = value;
-            return;
-        }
-        block *b = block_of(obj);
-        if ((uint8_t *)slot < (uint8_t *)obj || (uint8_t *)slot >= (uint8_t *)obj + b->cell_size)
-            heap_error(h, GULL_ERR_MISUSE, "gull_write: slot %p is outside its holder, a '%s' at %p",
-                       (void *)slot, h->types[b->type]->name, obj);
-        if (is_ptr && block_find_object(h, value, false) != value) {
-            heap_error(h, GULL_ERR_FOREIGN_POINTER,
-                       "gull_write: value %p stored into a '%s' is not a live object of this heap",
-                       value, h->types[b->type]->name);
-            *slot = value;
-            return;
-        }
-    }
-    *slot = value;
-    if (is_ptr && h->pub.barrier == GULL_BARRIER_GEN)
-        gen_write_slow(h, obj, slot, value);
-}
-
-void gen_mark_remembered(gull_heap *h)
-{
+    gull_heap *h = m->h;
     vec old = h->remset;
     h->remset = (vec){0};
     for (size_t i = 0; i < old.len; i++) {
@@ -94,8 +56,8 @@ void gen_mark_remembered(gull_heap *h)
         *st &= (uint8_t)~ST_LOGGED;
         if (!st_live(h, *st))
             continue; /* died at a major collection since it was logged */
-        mark_scan_object(h, obj); /* re-logs it if it still needs to be */
-        mark_drain(h);
+        mark_scan_object(m, obj); /* re-logs it if it still needs to be */
+        mark_drain(m, BUDGET_UNLIMITED);
     }
     vec_free(&old);
 }
@@ -115,7 +77,7 @@ static inline bool age_cell(gull_heap *h, uint8_t *st, void *cell, size_t size,
         return false;
     }
     unsigned age = ((s & ST_AGE) >> ST_AGE_SHIFT) + 1;
-    if (age >= h->cfg.promote_age) {
+    if (age >= h->cfg.promote_age || h->promote_all) {
         *st = (uint8_t)(s & ~(ST_YOUNG | ST_MMARK | ST_AGE));
         *promoted += size;
         return false;
@@ -152,6 +114,7 @@ _Static_assert((ST_YOUNG | ST_MMARK | ST_AGE) == 0x3c, "sweep_words clears these
 
 void gen_sweep_young(gull_heap *h)
 {
+    bool promote_all = h->promote_all; /* collect.c .young-first */
     size_t promoted = 0, freed = 0, survivors = 0;
     block *still = NULL;
     block *b = h->young_blocks;
@@ -161,7 +124,7 @@ void gen_sweep_young(gull_heap *h)
         uint8_t *st = state_of(b->start);
         size_t freed_before = freed;
         uint32_t young = 0;
-        if (h->cfg.promote_age == 1 && !h->poison)
+        if ((h->cfg.promote_age == 1 || promote_all) && !h->poison)
             sweep_words(st, b->cell_size, &promoted, &freed);
         else
             for (uint32_t i = 0; i < b->ncells; i++, st += stride)
@@ -174,7 +137,7 @@ void gen_sweep_young(gull_heap *h)
             b->in_young = false;
         }
         if (freed != freed_before)
-            alloc_queue_block(h, b);
+            sweep_queue_block(h, b);
         b = next;
     }
     h->young_blocks = still;
@@ -202,6 +165,9 @@ void gen_sweep_young(gull_heap *h)
     h->st.s.bytes_promoted += promoted;
     h->old_bytes += promoted;
     h->young_bytes = survivors;
+    if (heap_flipped(h))
+        h->promoted_in_cycle += promoted; /* black: allocated during the cycle */
+    ASSERT(!promote_all || (!h->young_blocks && !h->young_large && survivors == 0));
 }
 
 void gen_reset(gull_heap *h)
@@ -213,4 +179,19 @@ void gen_reset(gull_heap *h)
     h->young_blocks = h->young_large = NULL;
     h->remset.len = 0; /* marking cleared every survivor's LOGGED bit */
     h->young_bytes = 0;
+}
+
+/* inc: the cycle kept the generations (mark.c .black-young); holders that
+ * it found dead leave the remembered set before lazy sweeping frees them. */
+void gen_drop_dead_remembered(gull_heap *h)
+{
+    size_t keep = 0;
+    for (size_t i = 0; i < h->remset.len; i++) {
+        void *obj = h->remset.at[i];
+        if ((*state_of(obj) & ST_COLOR) == h->color)
+            h->remset.at[keep++] = obj;
+        else
+            *state_of(obj) &= (uint8_t)~ST_LOGGED;
+    }
+    h->remset.len = keep;
 }

@@ -217,19 +217,57 @@ typedef struct stats {
     FILE *pause_log;
     gull_pause_fn hook;
     void *hook_ctx;
+    uint64_t pause_start_cpu_ns;   /* CLOCK_THREAD_CPUTIME_ID at the pause's begin */
+    /* the incremental cycle in progress (trace lines) */
+    uint64_t created_ns;           /* the heap's creation (trace: time since start) */
+    uint64_t cycles;               /* incremental cycles started */
+    uint64_t cycle_work, cycle_steps_at_start, cycle_assists_at_start, cycle_start_ns;
+    uint64_t cycle_pause_ns, cycle_max_step_ns;
 } stats;
 
 /* ---------------------------------------------------------------- the heap */
 
 typedef struct weak_slot { void *target; } weak_slot;
 
+/* .phase  The major collection's phase (collect.c draws the machine). */
+typedef enum gc_phase {
+    PHASE_IDLE = 0,  /* no major cycle; lazy sweeping of the last one goes on */
+    PHASE_SWEEP,     /* a cycle was started: finish the previous lazy sweep */
+    PHASE_ROOTS,     /* swept: the next step flips the color and marks the roots */
+    PHASE_MARK,      /* tracing from the gray objects (the snapshot's) */
+    PHASE_FINISH,    /* gray set empty: clear weak refs, drop natives, find finalizable */
+    PHASE_MARK_FINAL,/* tracing from the objects resurrected for finalization */
+    PHASE_RECLAIM    /* queue every block for lazy sweeping; back to idle */
+} gc_phase;
+
+/* A marking in progress: the major cycle's (h->major_mk), which lives
+ * across pauses in inc mode, or a minor collection's (h->minor_mk).  The
+ * visit callbacks get the marker as their context. */
+typedef struct marker {
+    struct gull_heap *h;
+    vec stack;                     /* gray objects (mark.c .invariant) */
+    bool minor;                    /* marks MMARK on young objects; else the color */
+    bool keep_gen;                 /* major: keep YOUNG/AGE/LOGGED (inc: mark.c .black-young) */
+    bool overflow;                 /* a push failed: a rescan pass is due (mark.c .overflow) */
+    bool rescan_again;             /* a push failed during the rescan pass */
+    block *cursor;                 /* .overflow: the rescan's position, NULL = none running */
+    uint32_t cursor_cell;
+    uint64_t objects;              /* marked by this collection */
+    size_t bytes;
+    size_t work;                   /* bytes traced so far (step budgets count these) */
+    /* generation.c .remember-after, minor only */
+    bool holder_stays_old;
+    bool holder_needs_log;
+} marker;
+
 struct gull_heap {
     gull_heap_public pub;          /* must stay first: read by GULL_WRITE */
     gull_config cfg;               /* effective configuration */
     char *pause_log_path;          /* owned copy of cfg.pause_log */
     gull_error last_error;
-    bool in_collector;             /* .reentry: no nested collection */
+    bool in_pause;                 /* .reentry (collect.c): no nested collection */
     bool in_finalizers;
+    gc_phase phase;                /* .phase */
     uint8_t color;                 /* .live: the current mark color, 1 or 2 */
     bool poison;                   /* os_poisoning(): mark free cells for ASan/Valgrind */
 
@@ -255,21 +293,26 @@ struct gull_heap {
     size_t external_at_gc;         /* h->external after the last collection */
     size_t next_major;             /* old_bytes that trigger a major */
     unsigned long stress_left;     /* allocations until the next stress collection */
-    bool want_major;               /* the next collection must be a major one */
+    bool major_requested;          /* the barrier could not remember an edge (generation.c) */
+    bool cycle_inc;                /* the running major cycle is incremental (collect.c .cycle-kinds) */
+    bool promote_all;              /* the minor in progress promotes every survivor (collect.c .young-first) */
+    size_t promoted_in_cycle;      /* bytes promoted since the cycle's flip: black, old */
+    size_t cycle_start_old;        /* old bytes at the flip: the most the cycle can mark */
+    uint64_t alloc_at_poll;        /* bytes allocated when pacing last charged the debt */
+    double mark_debt;              /* inc: bytes of work owed by allocation (pacing.c .debt) */
+    double promo_rate;             /* inc: promoted / allocated, smoothed (pacing.c .debt) */
+    unsigned assist;               /* inc: steps doubled this many times (pacing.c .assist) */
+    block *sweep_cursor;           /* sweep_rest's position in h->blocks */
+    size_t unswept;                /* blocks with unswept set (sweep.c .unswept) */
+    bool sweep_empties;            /* sweep_rest flagged empty blocks to release */
+    vec final_found;               /* major: unreachable finalizable, until the cycle ends */
+    struct snapshot *snapshot;     /* verify.c: what the cycle's snapshot reached */
     bool poll;                     /* gull_alloc must call alloc_poll first (alloc.c .poll) */
 
     /* marking (mark.c) */
-    vec mark_stack;
-    bool mark_overflow;            /* a push failed: rescan needed (mark.c .overflow) */
-    bool minor;                    /* the collection in progress is minor */
-    bool major_marking;            /* .live: during a major mark any color is allocated */
+    marker major_mk, minor_mk;
     bool finalizers_pending;       /* final_ready is not empty */
     unsigned long stress_count;    /* stress collections so far */
-    uint64_t marked_objects;       /* this collection */
-    size_t marked_bytes;
-    void *scan_holder;             /* generation.c .remember-after */
-    bool holder_stays_old;
-    bool holder_needs_log;
 
     /* generations */
     vec remset;                    /* old objects with LOGGED set */
@@ -294,7 +337,7 @@ struct gull_heap {
     stats st;
 };
 
-/* ---------------------------------------------------------------- heap.c */
+/* ---------------------------------------------------------------- util.c */
 
 /* Report an error through the heap's handler (or stderr when h is NULL). */
 INTERNAL void heap_error(gull_heap *h, gull_error code, const char *fmt, ...)
@@ -307,15 +350,31 @@ INTERNAL void os_unmap(void *p, size_t size);
 INTERNAL void os_decommit(void *p, size_t size);          /* keep the range, drop the RAM */
 INTERNAL void *os_stack_base(void);                        /* hot end of this thread's stack */
 INTERNAL uint64_t os_now_ns(void);                         /* CLOCK_MONOTONIC */
+INTERNAL uint64_t os_thread_cpu_ns(void);                  /* CLOCK_THREAD_CPUTIME_ID */
 INTERNAL size_t os_rss_bytes(void);                        /* resident set of the process */
 INTERNAL bool os_poisoning(void);     /* ASan build, or running under Valgrind */
 INTERNAL void os_poison(void *p, size_t n);                /* free: no access */
 INTERNAL void os_unpoison(void *p, size_t n);              /* allocated */
 static inline void poison_free_cell(gull_heap *h, void *cell, size_t size);
 
+/* ---------------------------------------------------------------- budgets */
+
+/* How much a step may do: bytes of work (traced object bytes; a swept
+ * block counts as its map bytes) and a deadline on the monotonic clock
+ * (0 = none).  Work loops check the deadline every few objects (as V8's
+ * cppgc checks its deadline) and return whether they finished. */
+typedef struct budget {
+    size_t work;
+    uint64_t deadline_ns;
+} budget;
+#define BUDGET_UNLIMITED ((budget){SIZE_MAX, 0})
+static inline bool budget_spent(const budget *b, size_t done)
+{
+    return done >= b->work || (b->deadline_ns && os_now_ns() >= b->deadline_ns);
+}
+
 /* ---------------------------------------------------------------- block.c */
 
-INTERNAL unsigned block_class_of_big(size_t size); /* 128 < size <= SMALL_MAX */
 /* .classes (block.c): multiples of 16 to 128, then four per power of two. */
 static const uint16_t block_class_sizes[] = {
     16,  32,  48,  64,  80,  96,  112,  128,  160,  192,  224,  256,
@@ -324,6 +383,14 @@ static const uint16_t block_class_sizes[] = {
 static inline size_t block_class_size(unsigned c)
 {
     return block_class_sizes[c];
+}
+/* 128 < size <= SMALL_MAX: the first class that holds size. */
+static inline unsigned block_class_of_big(size_t size)
+{
+    unsigned c = 8;
+    while (block_class_sizes[c] < size)
+        c++;
+    return c;
 }
 /* .classes: the classes up to 128 bytes are the multiples of 16. */
 static inline unsigned block_class_of(size_t size)
@@ -349,54 +416,91 @@ static inline uint8_t *block_cell(const block *b, uint32_t i)
     return b->start + (size_t)i * b->cell_size;
 }
 
-/* ---------------------------------------------------------------- alloc.c */
+/* ---------------------------------------------------------------- sweep.c */
 
-INTERNAL void alloc_retire_all(gull_heap *h);  /* drop current free lists (collect.c) */
-INTERNAL void alloc_queue_block(gull_heap *h, block *b); /* put b on its sweep queue */
+INTERNAL void sweep_queue_block(gull_heap *h, block *b); /* put b on its allocation queue */
+INTERNAL void sweep_retire_all(gull_heap *h);   /* drop every current hole (.retire) */
+/* Free the dead cells of b (stale color).  Returns live cells. */
+INTERNAL uint32_t sweep_block(gull_heap *h, block *b);
+/* .finish-sweep: sweep what the last major left unswept, within b, adding
+ * the work done to *work; true when nothing is left. */
+INTERNAL bool sweep_rest(gull_heap *h, budget b, size_t *work);
+/* After a major mark: every small block unswept and queued; dead large
+ * objects freed now (eager) or left for sweep_rest (lazy). */
+INTERNAL void sweep_queue_all(gull_heap *h, bool eager_large);
+INTERNAL bool sweep_pending(const gull_heap *h);  /* unswept blocks remain */
 
 /* ---------------------------------------------------------------- mark.c */
 
-INTERNAL void mark_visit(void **slot, void *ctx);         /* gull_visit_fn for tracing */
-INTERNAL void mark_value(gull_heap *h, void *v);          /* precise value */
-INTERNAL void mark_ambiguous(gull_heap *h, void *v);      /* conservative word */
-INTERNAL void mark_drain(gull_heap *h);
-INTERNAL void mark_scan_object(gull_heap *h, void *obj);  /* trace obj's fields now */
-INTERNAL void mark_root_visit(void **slot, void *ctx);    /* gull_visit_fn for root callbacks */
-
-/* ---------------------------------------------------------------- sweep.c */
-
-/* Free the dead cells of b (state 0).  Returns live cells. */
-INTERNAL uint32_t sweep_block(gull_heap *h, block *b);
-INTERNAL void sweep_finish(gull_heap *h);                 /* .finish-sweep */
-INTERNAL void sweep_large(gull_heap *h, block *b);        /* frees if dead */
+INTERNAL void mark_begin(gull_heap *h, marker *m, bool minor, bool keep_gen);
+INTERNAL void mark_visit(void **slot, void *ctx);         /* gull_visit_fn, ctx = marker */
+INTERNAL void mark_root_visit(void **slot, void *ctx);    /* for root callbacks, ctx = marker */
+INTERNAL void mark_value(marker *m, void *v);             /* precise value */
+INTERNAL void mark_ambiguous(marker *m, void *v);         /* conservative word */
+/* Trace gray objects within b; true when the gray set is empty. */
+INTERNAL bool mark_drain(marker *m, budget b);
+INTERNAL void mark_scan_object(marker *m, void *obj);     /* trace obj's fields now */
+/* Did marking by m find obj unreachable?  (after m's drain) */
+INTERNAL bool mark_found_dead(const marker *m, const void *obj);
+/* The barrier's shade: make v gray in the major mark if it is white. */
+INTERNAL void mark_shade(gull_heap *h, void *v);
+INTERNAL void mark_cursor_release(gull_heap *h, block *b); /* b leaves the heap */
 
 /* ---------------------------------------------------------------- generation.c */
 
-INTERNAL void gen_mark_remembered(gull_heap *h);          /* minor: scan the remset */
-INTERNAL void gen_sweep_young(gull_heap *h);              /* minor: age, promote, free */
-INTERNAL void gen_reset(gull_heap *h);                    /* major: everyone old */
-
-/* ---------------------------------------------------------------- collect.c */
-
-INTERNAL void collect_run(gull_heap *h, gull_collect_kind kind, const char *why);
+INTERNAL void gen_remember(gull_heap *h, void *holder);   /* barrier slow path */
+INTERNAL void gen_mark_remembered(marker *m);             /* minor: scan the remset */
+INTERNAL void gen_sweep_young(gull_heap *h);               /* minor: age, promote, free */
+INTERNAL void gen_reset(gull_heap *h);                    /* gen major: everyone old */
+INTERNAL void gen_drop_dead_remembered(gull_heap *h);     /* inc major: holders that died */
 
 /* ---------------------------------------------------------------- pacing.c */
 
+/* What pacing tells the allocator (alloc.c) to do; collect.c does it. */
+typedef enum pace_action {
+    PACE_NONE = 0,
+    PACE_MINOR,      /* a minor collection */
+    PACE_MAJOR,      /* a whole major collection in one pause */
+    PACE_START,      /* start an incremental cycle (inc) */
+    PACE_STEP,       /* an incremental step with the given budget */
+} pace_action;
+typedef struct pace_decision {
+    pace_action act;
+    const char *why;
+    budget b;
+} pace_decision;
+
 INTERNAL void pacing_init(gull_heap *h);
-INTERNAL void pacing_after_collection(gull_heap *h, bool major);
-/* Called when an allocation needs a new block, or polls; may collect.
- * Returns true when a collection ran. */
-INTERNAL bool pacing_before_block(gull_heap *h, size_t bytes);
+/* Asked when an allocation needs a new block, or polls (.poll), with the
+ * bytes it is about to take; the answer is carried out by collect.c. */
+INTERNAL pace_decision pacing_decide(gull_heap *h, size_t bytes);
+INTERNAL void pacing_after_minor(gull_heap *h, size_t promoted);
+INTERNAL void pacing_after_major(gull_heap *h, size_t live, bool nursery_collected);
+INTERNAL void pacing_cycle_started(gull_heap *h);
+INTERNAL void pacing_step_done(gull_heap *h, size_t work);
 /* Should gull_alloc poll pacing before its next object? (.poll) */
 INTERNAL bool pacing_poll_needed(const gull_heap *h);
 INTERNAL bool pacing_may_grow(gull_heap *h, size_t bytes);  /* heap and memory limits */
 INTERNAL void pacing_external_changed(gull_heap *h);
 /* Is the heap over its external or memory limit? (alloc.c) */
 INTERNAL bool pacing_over_limit(const gull_heap *h);
+/* gull_step: a step of budget_ns for the running cycle, or the start of
+ * one that will soon be due (inc), or sweeping. */
+INTERNAL pace_decision pacing_idle(gull_heap *h, uint64_t budget_ns);
+/* GULL_STRESS: what the Nth allocation's collection is. */
+INTERNAL pace_decision pacing_stress(gull_heap *h);
+
+/* ---------------------------------------------------------------- collect.c */
+
+INTERNAL void collect_minor(gull_heap *h, const char *why);
+INTERNAL void collect_major(gull_heap *h, const char *why);   /* whole cycle, one pause */
+INTERNAL void collect_start(gull_heap *h, const char *why);   /* begin a cycle (inc) */
+INTERNAL void collect_step(gull_heap *h, budget b, const char *why); /* one bounded step */
+INTERNAL void collect_act(gull_heap *h, pace_decision d);     /* carry out pacing's decision */
 
 /* ---------------------------------------------------------------- roots.c */
 
-INTERNAL void roots_mark(gull_heap *h);       /* every kind of root */
+INTERNAL void roots_mark(marker *m);          /* every kind of root */
 INTERNAL void roots_free(gull_heap *h);
 /* Visit every precise root slot (verify.c) */
 INTERNAL void roots_each(gull_heap *h, gull_visit_fn fn, void *ctx);
@@ -404,16 +508,20 @@ INTERNAL void roots_each(gull_heap *h, gull_visit_fn fn, void *ctx);
 /* ---------------------------------------------------------------- finalize.c, weak.c */
 
 INTERNAL bool final_register(gull_heap *h, void *obj);
-INTERNAL void final_mark_ready(gull_heap *h);       /* ready queue is a root */
-INTERNAL void final_after_mark(gull_heap *h);       /* resurrect the unreachable */
-INTERNAL bool final_is_dead(const gull_heap *h, const void *obj); /* after mark */
+INTERNAL void final_mark_ready(marker *m);          /* ready queue is a root */
+/* After m's mark: queue the unreachable registered objects and make them
+ * gray again (resurrection); the caller drains m.  A minor queues them for
+ * their finalizers at once; a major keeps them in final_found until
+ * final_release_found (after its resurrection marking). */
+INTERNAL void final_after_mark(marker *m);
+INTERNAL void final_release_found(gull_heap *h);
 INTERNAL void final_free(gull_heap *h);
-INTERNAL void weak_after_mark(gull_heap *h);
+INTERNAL void weak_after_mark(marker *m);
 INTERNAL void weak_free_all(gull_heap *h);
 
 /* ---------------------------------------------------------------- external.c */
 
-INTERNAL void external_after_mark(gull_heap *h);   /* drop the natives of the dead */
+INTERNAL void external_after_mark(marker *m);      /* drop the natives of the dead */
 INTERNAL void external_free(gull_heap *h);
 INTERNAL void external_balance_check(gull_heap *h); /* at destroy, checking build */
 INTERNAL size_t external_associated(const gull_heap *h);
@@ -425,6 +533,7 @@ INTERNAL size_t external_associated(const gull_heap *h);
 INTERNAL void options_apply_env(gull_config *cfg);
 INTERNAL void options_defaults(gull_config *cfg);
 INTERNAL void options_print(FILE *f, const gull_config *cfg); /* effective config */
+INTERNAL void options_print_line(FILE *f, const gull_config *cfg); /* NAME=value ... on one line */
 
 /* ---------------------------------------------------------------- stats.c */
 
@@ -434,10 +543,18 @@ INTERNAL void stats_pause_end(gull_heap *h, const char *why);
 INTERNAL void stats_summary(gull_heap *h, FILE *f);
 INTERNAL void stats_free(gull_heap *h);
 INTERNAL uint64_t stats_quantile(const pause_hist *hist, double q);
+/* Trace lines for the incremental cycle (GULL_TRACE). */
+INTERNAL void stats_cycle_event(gull_heap *h, const char *what, const char *why);
 
 /* ---------------------------------------------------------------- verify.c */
 
 INTERNAL void verify_heap(gull_heap *h, const char *when);
+/* inc: remember what the snapshot reaches (at the roots step), then check
+ * at the finish step that all of it is marked and no black object points
+ * to a white one. */
+INTERNAL void verify_snapshot_take(gull_heap *h);
+INTERNAL void verify_snapshot_check(gull_heap *h);
+INTERNAL void verify_free(gull_heap *h);
 
 static inline void poison_free_cell(gull_heap *h, void *cell, size_t size)
 {
@@ -455,7 +572,7 @@ static inline type_info *heap_type(gull_heap *h, uint32_t id)
  * progress? (generation.c .remember-after) */
 static inline bool gen_stays_young(const gull_heap *h, uint8_t st)
 {
-    return (st & ST_YOUNG) &&
+    return (st & ST_YOUNG) && !h->promote_all &&
            ((unsigned)((st & ST_AGE) >> ST_AGE_SHIFT) + 1 < h->cfg.promote_age);
 }
 
@@ -466,10 +583,18 @@ static inline size_t heap_live_bytes(const gull_heap *h)
     return h->old_bytes + h->young_bytes + h->nursery_used;
 }
 
+/* Between the flip (the roots step) and the reclaim step of a major
+ * cycle, every allocated cell may be live: the sweep finished before the
+ * flip, so a nonzero state is an object, marked yet or not. */
+static inline bool heap_flipped(const gull_heap *h)
+{
+    return h->phase >= PHASE_MARK;
+}
+
 /* Object is live (.live) — for a byte read from the map. */
 static inline bool st_live(const gull_heap *h, uint8_t st)
 {
-    return (st & ST_COLOR) == h->color;
+    return heap_flipped(h) ? (st & ST_COLOR) != 0 : (st & ST_COLOR) == h->color;
 }
 
 #endif /* GULL_INTERNAL_H */

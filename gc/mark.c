@@ -1,102 +1,148 @@
-/* mark.c — marking with an explicit mark stack.
+/* mark.c — marking with an explicit mark stack, in bounded steps.
  *
  * .invariant  Tri-color, stated once.  White: not marked in this
- *          collection.  Gray: marked and on the mark stack (its fields not
- *          yet traced).  Black: marked and traced.  Stop-the-world marking
- *          keeps "no black object points to a white one" by tracing every
- *          gray object before the mark phase ends.  What "marked" means:
+ *          collection.  Gray: marked and on the marker's stack (its fields
+ *          not yet traced).  Black: marked and traced.  What "marked" means:
  *            major  COLOR == h->color (the flip made every object white);
  *            minor  MMARK set on a YOUNG object; old objects count as black
  *                   and are never entered (internal.h .gen), except the
  *                   remembered ones, which generation.c traces as roots.
+ *          A stop-the-world mark keeps "no black object points to a white
+ *          one" by tracing every gray object before anything else runs.
+ *          An incremental major mark (inc) keeps the snapshot invariant
+ *          instead (.snapshot).
+ * .snapshot  Snapshot-at-the-beginning (Yuasa).  Every object reachable
+ *          when the roots were marked gets marked, because (1) the roots
+ *          are marked in one pause, (2) while marking, the barrier
+ *          (barrier.c) shades the value a store overwrites, so a path that
+ *          existed at the snapshot is never cut without its next object
+ *          turning gray, and (3) objects allocated during the cycle are
+ *          born with the new color, black.  A black object may then point
+ *          to a white one, but only to one that the snapshot reached
+ *          (nothing else can be stored: the mutator reaches only live
+ *          objects), so at the end of marking no black object points to a
+ *          white one (verify.c checks both halves).
+ * .black-young  In inc mode the cycle starts with a minor collection that
+ *          promotes every survivor (collect.c .young-first), so every young
+ *          object during marking was allocated during it: black for the
+ *          major, never on its stack.  The major marker keeps the YOUNG,
+ *          AGE and LOGGED bits (keep_gen) so that the minors that run
+ *          between steps find their generations as they left them.  The
+ *          stop-the-world major (gen) instead makes every survivor old.
  * .stack   Marking never recurses in C: a ten-million-cell list is a loop
  *          of push/pop.  Pointer-free objects are marked and never pushed.
- * .overflow If the mark stack cannot grow, the object is marked but not
- *          pushed and h->mark_overflow is set.  When the stack drains, every
- *          marked object is traced again (cheap to repeat: marking is
- *          idempotent) until a pass completes without overflow.  So a
- *          failed malloc slows marking down but never loses an object.
+ * .overflow If the stack cannot grow, the object is marked but not pushed
+ *          and m->overflow is set.  When the stack drains, a rescan pass
+ *          walks every block from a cursor, tracing marked objects again
+ *          (marking is idempotent), resumable across budgeted steps; if a
+ *          push fails during the pass, another pass follows.  So a failed
+ *          malloc slows marking down but never loses an object.  A block
+ *          released while a pass runs moves the cursor on
+ *          (mark_cursor_release).
  */
 #define GULL_BUILDING_LIBRARY
 #include "internal.h"
 
-static inline void push(gull_heap *h, void *obj)
+void mark_begin(gull_heap *h, marker *m, bool minor, bool keep_gen)
 {
-    vec *s = &h->mark_stack;
+    ASSERT(m->stack.len == 0); /* the previous marking drained */
+    m->h = h;
+    m->minor = minor;
+    m->keep_gen = keep_gen;
+    m->overflow = m->rescan_again = false;
+    m->cursor = NULL;
+    m->objects = 0;
+    m->bytes = 0;
+    m->work = 0;
+    m->holder_stays_old = m->holder_needs_log = false;
+}
+
+static inline void push(marker *m, void *obj)
+{
+    vec *s = &m->stack;
     if (LIKELY(s->len < s->cap)) {
         s->at[s->len++] = obj;
         return;
     }
-    if (!vec_push(s, obj))
-        h->mark_overflow = true; /* .overflow */
+    if (!vec_push(s, obj)) {
+        if (m->cursor)
+            m->rescan_again = true; /* .overflow: this pass may have passed obj */
+        m->overflow = true;
+    }
 }
 
 /* Mark the object starting at obj whose state byte is *st.  Returns true if
  * it was newly marked. */
-static inline bool mark_state(gull_heap *h, void *obj, uint8_t *st)
+static inline bool mark_state(marker *m, void *obj, uint8_t *st)
 {
+    gull_heap *h = m->h;
     uint8_t s = *st;
-    if (h->minor) {
+    if (m->minor) {
         if (!(s & ST_YOUNG) || (s & ST_MMARK))
             return false; /* old (black by definition) or already marked */
         *st = (uint8_t)(s | ST_MMARK);
     } else {
         if ((s & ST_COLOR) == h->color)
             return false;
-        /* A major makes every survivor old: drop YOUNG, AGE, MMARK and
-         * LOGGED (the remembered set is rebuilt from scratch). */
-        *st = (uint8_t)((s & ST_SPECIAL) | h->color);
+        if (m->keep_gen) {
+            ASSERT(!(s & ST_YOUNG)); /* .black-young: no young object is white */
+            *st = (uint8_t)((s & ~ST_COLOR) | h->color);
+        } else {
+            /* A stop-the-world major makes every survivor old: drop YOUNG,
+             * AGE, MMARK and LOGGED (the remembered set is rebuilt). */
+            *st = (uint8_t)((s & ST_SPECIAL) | h->color);
+        }
     }
     block *b = block_of(obj);
-    h->marked_objects++;
-    h->marked_bytes += b->cell_size;
+    m->objects++;
+    m->bytes += b->cell_size;
     if (b->trace)
-        push(h, obj);
+        push(m, obj);
     return true;
 }
 
-static inline void mark_precise(gull_heap *h, void *v)
+static inline void mark_precise(marker *m, void *v)
 {
-    if (GULL_CHECKING && block_find_object(h, v, false) != v) {
-        heap_error(h, GULL_ERR_FOREIGN_POINTER,
+    if (GULL_CHECKING && block_find_object(m->h, v, false) != v) {
+        heap_error(m->h, GULL_ERR_FOREIGN_POINTER,
                    "a trace function reported %p, which is not a live object of this heap "
                    "(freed, foreign, or an interior pointer); check the host's trace function and barriers",
                    v);
         return;
     }
-    mark_state(h, v, state_of(v));
+    mark_state(m, v, state_of(v));
 }
 
-void mark_value(gull_heap *h, void *v)
+void mark_value(marker *m, void *v)
 {
     if (!v || ((uintptr_t)v & (GRANULE - 1)))
         return; /* NULL or an immediate */
-    mark_precise(h, v);
+    mark_precise(m, v);
 }
 
 void mark_visit(void **slot, void *ctx)
 {
-    gull_heap *h = ctx;
+    marker *m = ctx;
     void *v = *slot;
     if (!v || ((uintptr_t)v & (GRANULE - 1)))
         return;
-    mark_precise(h, v);
+    mark_precise(m, v);
     /* generation.c .remember-after: a holder that stays old and now points
      * to an object that stays young must be remembered. */
-    if (UNLIKELY(h->holder_stays_old) && gen_stays_young(h, *state_of(v)))
-        h->holder_needs_log = true;
+    if (UNLIKELY(m->holder_stays_old) && gen_stays_young(m->h, *state_of(v)))
+        m->holder_needs_log = true;
 }
 
 /* A precise root word: the start of a live object, or ignored. */
-static void mark_root(gull_heap *h, void *v)
+static void mark_root(marker *m, void *v)
 {
     if (!v || ((uintptr_t)v & (GRANULE - 1)))
         return;
-    void *obj = block_find_object(h, v, false);
+    void *obj = block_find_object(m->h, v, false);
     if (obj) {
-        mark_state(h, obj, state_of(obj));
-    } else if (GULL_CHECKING && block_chunk_lookup(h, v)) {
-        heap_error(h, GULL_ERR_FOREIGN_POINTER,
+        mark_state(m, obj, state_of(obj));
+    } else if (GULL_CHECKING && block_chunk_lookup(m->h, v)) {
+        heap_error(m->h, GULL_ERR_FOREIGN_POINTER,
                    "a root holds %p, inside this heap but not the start of a live object "
                    "(a dangling or interior pointer in a precise root)",
                    v);
@@ -108,98 +154,151 @@ void mark_root_visit(void **slot, void *ctx)
     mark_root(ctx, *slot);
 }
 
-void mark_ambiguous(gull_heap *h, void *v)
+void mark_ambiguous(marker *m, void *v)
 {
     if (!v)
         return;
-    void *obj = block_find_object(h, v, h->cfg.interior_pointers);
+    void *obj = block_find_object(m->h, v, m->h->cfg.interior_pointers);
     if (obj)
-        mark_state(h, obj, state_of(obj));
+        mark_state(m, obj, state_of(obj));
 }
 
-void mark_scan_object(gull_heap *h, void *obj)
+void mark_shade(gull_heap *h, void *v)
 {
+    uint8_t *st = state_of(v);
+    if ((*st & ST_COLOR) != h->color)
+        mark_state(&h->major_mk, v, st);
+}
+
+void mark_scan_object(marker *m, void *obj)
+{
+    gull_heap *h = m->h;
     block *b = block_of(obj);
     if (!b->trace)
         return;
-    if (h->minor) {
+    m->work += b->cell_size;
+    if (m->minor) {
         uint8_t st = *state_of(obj);
         /* With promote_age 1 nothing stays young: no edge to remember. */
-        h->holder_stays_old = h->cfg.promote_age > 1 && (!(st & ST_YOUNG) || !gen_stays_young(h, st));
-        h->holder_needs_log = false;
-        b->trace(obj, mark_visit, h);
-        if (h->holder_needs_log && !(*state_of(obj) & ST_LOGGED)) {
+        m->holder_stays_old = h->cfg.promote_age > 1 && !h->promote_all &&
+                              (!(st & ST_YOUNG) || !gen_stays_young(h, st));
+        m->holder_needs_log = false;
+        b->trace(obj, mark_visit, m);
+        if (m->holder_needs_log && !(*state_of(obj) & ST_LOGGED)) {
             if (vec_push(&h->remset, obj))
                 *state_of(obj) |= ST_LOGGED;
             else
                 heap_error(h, GULL_ERR_OUT_OF_MEMORY,
                            "no memory to grow the remembered set; the next minor collection will be a major one");
         }
-        h->holder_stays_old = false;
+        m->holder_stays_old = false;
     } else {
-        b->trace(obj, mark_visit, h);
+        b->trace(obj, mark_visit, m);
     }
 }
 
-static bool is_marked(const gull_heap *h, uint8_t st)
+static bool is_marked(const marker *m, uint8_t st)
 {
-    if (h->minor)
+    if (m->minor)
         return (st & ST_YOUNG) && (st & ST_MMARK);
-    return st && (st & ST_COLOR) == h->color;
+    return st && (st & ST_COLOR) == m->h->color;
 }
 
-static void drain_stack(gull_heap *h);
-
-/* .overflow: trace every marked object again. */
-static void rescan(gull_heap *h)
+bool mark_found_dead(const marker *m, const void *obj)
 {
-    for (block *b = h->blocks; b; b = b->next) {
-        if (!b->trace || (h->minor && !b->in_young))
-            continue;
-        size_t stride = b->cell_size / GRANULE;
-        uint8_t *st = state_of(b->start);
-        for (uint32_t i = 0; i < b->ncells; i++, st += stride) {
-            if (is_marked(h, *st)) {
-                mark_scan_object(h, block_cell(b, i));
-                drain_stack(h);
-            }
-        }
-    }
+    uint8_t st = *state_of(obj);
+    if (m->minor)
+        return (st & ST_YOUNG) && !(st & ST_MMARK);
+    return (st & ST_COLOR) != m->h->color;
 }
 
 /* .prefetch  Marking is bound by cache misses on the objects it traces.
  * Popped objects wait in a small ring while the cache fetches them, and
  * are traced PREFETCH_DEPTH pops later (Boehm's collector and Cher et al.,
  * "Software prefetching for mark-sweep garbage collection", 2004).  The
- * order of tracing changes, not what gets marked. */
+ * order of tracing changes, not what gets marked.  The ring is flushed
+ * before a step returns, so nothing gray hides in it between steps.
+ * The budget is checked every CHECK_EVERY objects. */
 #define PREFETCH_DEPTH 8
+#define CHECK_EVERY 64
 
-static void drain_stack(gull_heap *h)
+static bool drain_stack(marker *m, const budget *b, size_t start_work)
 {
     void *ring[PREFETCH_DEPTH];
-    unsigned n = 0, head = 0;
+    unsigned n = 0, head = 0, count = 0;
     for (;;) {
-        while (n < PREFETCH_DEPTH && h->mark_stack.len) {
-            void *obj = h->mark_stack.at[--h->mark_stack.len];
+        bool stop = m->work - start_work >= b->work ||
+                    (++count % CHECK_EVERY == 0 && budget_spent(b, m->work - start_work));
+        while (!stop && n < PREFETCH_DEPTH && m->stack.len) {
+            void *obj = m->stack.at[--m->stack.len];
             __builtin_prefetch(obj);
             ring[(head + n++) % PREFETCH_DEPTH] = obj;
         }
         if (!n)
-            return;
+            return m->stack.len == 0;
         void *obj = ring[head];
         head = (head + 1) % PREFETCH_DEPTH;
         n--;
-        mark_scan_object(h, obj);
+        mark_scan_object(m, obj);
     }
 }
 
-void mark_drain(gull_heap *h)
+/* One resumable rescan pass (.overflow); true when it reached the end. */
+static bool rescan(marker *m, const budget *b, size_t start_work)
 {
-    for (;;) {
-        drain_stack(h);
-        if (!h->mark_overflow)
-            return;
-        h->mark_overflow = false;
-        rescan(h);
+    for (block *blk = m->cursor; blk; blk = m->cursor) {
+        if (blk->trace && !(m->minor && !blk->in_young)) {
+            size_t stride = blk->cell_size / GRANULE;
+            uint8_t *st = state_of(blk->start) + (size_t)m->cursor_cell * stride;
+            for (uint32_t i = m->cursor_cell; i < blk->ncells; i++, st += stride) {
+                if (is_marked(m, *st)) {
+                    mark_scan_object(m, block_cell(blk, i));
+                    if (!drain_stack(m, b, start_work) || budget_spent(b, m->work - start_work)) {
+                        m->cursor_cell = i + 1;
+                        return false;
+                    }
+                }
+            }
+        }
+        m->cursor = blk->next;
+        m->cursor_cell = 0;
     }
+    return true;
+}
+
+bool mark_drain(marker *m, budget b)
+{
+    size_t start_work = m->work;
+    for (;;) {
+        if (!drain_stack(m, &b, start_work))
+            return false;
+        if (m->cursor) {
+            if (!rescan(m, &b, start_work))
+                return false;
+            m->cursor = NULL;
+            if (!m->rescan_again && !m->overflow)
+                return true;
+        }
+        if (!m->overflow && !m->rescan_again)
+            return true;
+        /* Start a pass over the whole heap. */
+        m->overflow = m->rescan_again = false;
+        m->cursor = m->h->blocks;
+        m->cursor_cell = 0;
+        if (!m->cursor)
+            return true;
+    }
+}
+
+void mark_cursor_release(gull_heap *h, block *b)
+{
+    marker *ms[2] = {&h->major_mk, &h->minor_mk};
+    for (int i = 0; i < 2; i++) {
+        if (ms[i]->cursor == b) {
+            ms[i]->cursor = b->next;
+            ms[i]->cursor_cell = 0;
+        }
+    }
+    if (h->sweep_cursor == b)
+        h->sweep_cursor = b->next;
 }

@@ -88,14 +88,22 @@ typedef struct option {
  * 512M), and saying so beats a heap that fails its first block. */
 static const option options[] = {
     {"GULL_MODE", K_ENUM, "gen", 0, NMODES - 1, false, FIELD(mode),
-     "collector: gen (generational) or full (non-generational); inc and rc are "
-     "not built yet and fall back to gen"},
+     "collector: gen (generational), inc (generational, old generation marked "
+     "incrementally) or full (non-generational); rc is not built yet and falls back to gen"},
     {"GULL_NURSERY_SIZE", K_SIZE, "1M", 64 * KiB, 1 * GiB, false, FIELD(nursery_size),
      "bytes allocated between minor collections (larger: more throughput, longer minor pauses)"},
     {"GULL_PROMOTE_AGE", K_COUNT, "1", 1, MAX_PROMOTE_AGE, false, FIELD(promote_age),
      "minor collections an object survives before it is promoted"},
     {"GULL_OLD_GROWTH", K_FRACTION, "1.0", 0.05, 20, false, FIELD(old_growth),
      "major collection when the old generation grew by this fraction since the last major"},
+    {"GULL_STEP_BUDGET", K_FRACTION, "0.5", 0, 1000, false, FIELD(step_budget_ms),
+     "inc: longest incremental step in milliseconds (0 = unbounded); steps grow when marking "
+     "falls behind"},
+    {"GULL_MARK_RATIO", K_FRACTION, "2", 0, 100, false, FIELD(mark_ratio),
+     "inc: marking paid per allocated byte, as a multiple of what finishes the cycle just at "
+     "the heap target (0 = only gull_step and fallbacks)"},
+    {"GULL_INC_TRIGGER", K_FRACTION, "0.5", 0, 1, false, FIELD(inc_trigger),
+     "inc: a cycle starts this far (0..1) from the last live size to the next major's target"},
     {"GULL_HEAP_INITIAL", K_SIZE, "8M", 0, 1 * TiB, false, FIELD(heap_initial),
      "no major collection before the heap reaches this"},
     {"GULL_HEAP_MAX", K_SIZE, "0", 1 * MiB, 1 * TiB, true, FIELD(heap_max),
@@ -521,9 +529,9 @@ static void apply_one(gull_config *cfg, const option *o, const char *name, const
                kept);
         return;
     }
-    if (o->kind == K_ENUM && (v.u == GULL_MODE_INC || v.u == GULL_MODE_RC)) {
-        report(cfg, "%s=%s is not available yet (the %s mode is not built); using gen", name, s,
-               v.u == GULL_MODE_INC ? "incremental" : "reference-counting");
+    if (o->kind == K_ENUM && v.u == GULL_MODE_RC) {
+        report(cfg, "%s=%s is not available yet (the reference-counting mode is not built); using gen",
+               name, s);
         v.u = GULL_MODE_GEN;
     }
     store(o, cfg, v);
@@ -577,6 +585,17 @@ void options_print(FILE *f, const gull_config *cfg)
     for (size_t i = 0; i < NOPTIONS; i++) {
         fmt_value(buf, sizeof buf, &options[i], load(&options[i], cfg));
         fprintf(f, "%s = %s\n", options[i].name, buf);
+    }
+}
+
+/* One line, NAME=value separated by spaces (the pause log's header);
+ * values with spaces are printed as they are. */
+void options_print_line(FILE *f, const gull_config *cfg)
+{
+    char buf[512];
+    for (size_t i = 0; i < NOPTIONS; i++) {
+        fmt_value(buf, sizeof buf, &options[i], load(&options[i], cfg));
+        fprintf(f, "%s%s=%s", i ? " " : "", options[i].name, buf);
     }
 }
 

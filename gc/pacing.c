@@ -1,33 +1,74 @@
 /* pacing.c — every decision about when and how much to collect (MPS keeps
- * these in policy.c; so do we).  Mechanism files do what this file says.
+ * these in policy.c; so do we).  This file decides and returns a decision
+ * (pace_decision); alloc.c asks, collect.c carries it out.  It calls no
+ * collector code.
  *
- * .minor   gen mode: a minor collection when the bytes allocated since the
- *          last collection, plus the growth of native memory since then
+ * .minor   gen and inc: a minor collection when the bytes allocated since
+ *          the last collection, plus the growth of native memory since then
  *          (weight 1: a native byte counts as a heap byte, when
  *          external_pacing is on), reach GULL_NURSERY_SIZE.
- * .major   A major collection instead when the old generation (plus the
- *          native bytes that survived the last collection) has reached next_major, which is set after each major to
+ * .major   gen: a major collection instead when the old generation (plus
+ *          the native bytes that survived the last collection) has reached
+ *          next_major, which is set after each major to
  *          (live + native) * (1 + GULL_OLD_GROWTH), and never below
  *          GULL_HEAP_INITIAL.  full mode collects on the same rule with all
  *          live bytes counted (there is no nursery).
+ * .trigger inc: next_major is the target the old generation should not
+ *          pass.  A cycle starts when it has grown GULL_INC_TRIGGER of the
+ *          way from the last live size to the target, so that marking has
+ *          the rest of the way to finish in.
+ * .debt    inc: marking is paid by allocation (Lua's GCdebt).  Each byte
+ *          allocated during a cycle adds `rate` bytes of work to a debt:
+ *              rate = GULL_MARK_RATIO * work_left * p / room
+ *          where work_left is the cycle's estimated work not yet done (the
+ *          old generation at the flip, plus what is left to sweep before
+ *          it), room is how far the old generation is below the target, and
+ *          p is the share of allocated bytes that get promoted (smoothed
+ *          over minor collections).  Allocation of room / p more bytes
+ *          would bring the old generation to the target; by then the debt
+ *          has asked for GULL_MARK_RATIO times the work left.  So with
+ *          ratio >= 1 a cycle finishes before the target unless promotion
+ *          runs ahead of its estimate.  A step runs when the debt reaches
+ *          STEP_MIN_WORK, for the debt or GULL_STEP_BUDGET ms, whichever
+ *          ends first; what a step leaves undone stays owed.
+ * .assist  inc: when the old generation reaches the target while marking
+ *          is still on, marking fell behind: each step's time budget
+ *          doubles for every nursery's worth of overshoot (up to 64x;
+ *          reported as "assist" in the trace, as Go's mark assists), and at
+ *          1.5 times the target, or at a heap limit, the cycle finishes in
+ *          one pause ("behind").  That is the bound: the old generation
+ *          stays below 1.5 * next_major plus one nursery.
  * .limits  GULL_HEAP_MAX bounds committed heap bytes; GULL_MEMORY_LIMIT
  *          bounds heap + native; GULL_EXTERNAL_LIMIT bounds native.  When
  *          an allocation would cross one, alloc.c runs a major collection;
  *          only if that does not help is the out-of-memory handler called.
  *          Crossing a limit by native growth alone (gull_external_adjust)
  *          makes the next allocation collect.
- * Checked once per block refill (alloc.c), so the cost is per 16 KiB; and
+ * Asked once per block refill (alloc.c), so the cost is per 16 KiB; and
  * when native memory grows past a trigger or a limit between refills,
  * pacing_external_changed() makes the next allocation poll (alloc.c .poll).
  */
 #define GULL_BUILDING_LIBRARY
 #include "internal.h"
 
+#define STEP_MIN_WORK ((size_t)64 << 10) /* .debt: smaller debts wait */
+#define MAX_ASSIST 6                      /* .assist: at most 64x the budget */
+#define BEHIND_FACTOR 1.5                 /* .assist: finish in one pause */
+
+static const pace_decision NONE = {PACE_NONE, NULL, {0, 0}};
+
 /* Native bytes as of the last collection: the old generation's share.
  * Growth since then is young (.minor) until a collection shows it lives. */
 static size_t native_weight(const gull_heap *h)
 {
     return h->cfg.external_pacing ? h->external_at_gc : 0;
+}
+
+static size_t native_growth(const gull_heap *h)
+{
+    if (!h->cfg.external_pacing || h->external <= h->external_at_gc)
+        return 0;
+    return h->external - h->external_at_gc;
 }
 
 static void set_next_major(gull_heap *h)
@@ -37,17 +78,25 @@ static void set_next_major(gull_heap *h)
     h->next_major = next > (double)h->cfg.heap_initial ? (size_t)next : h->cfg.heap_initial;
 }
 
+/* .trigger */
+static size_t inc_trigger(const gull_heap *h)
+{
+    double base = (double)h->live_after_major + (double)native_weight(h);
+    if (base > (double)h->next_major)
+        base = (double)h->next_major;
+    return (size_t)(base + ((double)h->next_major - base) * h->cfg.inc_trigger);
+}
+
+static uint64_t allocated_total(const gull_heap *h)
+{
+    return h->st.s.bytes_allocated + h->nursery_used;
+}
+
 void pacing_init(gull_heap *h)
 {
     set_next_major(h);
+    h->promo_rate = 1.0;
     h->poll = pacing_poll_needed(h);
-}
-
-static size_t native_growth(const gull_heap *h)
-{
-    if (!h->cfg.external_pacing || h->external <= h->external_at_gc)
-        return 0;
-    return h->external - h->external_at_gc;
 }
 
 bool pacing_over_limit(const gull_heap *h)
@@ -68,58 +117,167 @@ bool pacing_may_grow(gull_heap *h, size_t bytes)
     return true;
 }
 
-bool pacing_before_block(gull_heap *h, size_t bytes)
+static pace_decision decide(pace_action act, const char *why, budget b)
 {
-    if (h->in_collector)
-        return false;
-    size_t old = h->old_bytes + native_weight(h);
-    bool major_due = h->want_major || old + bytes >= h->next_major;
-    if (h->cfg.mode == GULL_MODE_FULL) {
-        if (major_due ||
-            heap_live_bytes(h) + native_weight(h) + native_growth(h) + bytes >= h->next_major) {
-            collect_run(h, GULL_COLLECT_MAJOR, "growth");
-            return true;
-        }
-        return false;
-    }
-    if (major_due) {
-        collect_run(h, GULL_COLLECT_MAJOR, h->want_major ? "requested" : "old-growth");
-        return true;
-    }
-    if (h->nursery_used + native_growth(h) + bytes >= h->cfg.nursery_size) {
-        collect_run(h, GULL_COLLECT_MINOR, native_growth(h) ? "nursery+native" : "nursery");
-        /* Promotion may have filled the old generation: a major now, so
-         * that the next minor does not start over a full heap. */
-        if (h->old_bytes + native_weight(h) >= h->next_major)
-            collect_run(h, GULL_COLLECT_MAJOR, "old-growth");
-        return true;
-    }
-    return false;
+    pace_decision d = {act, why, b};
+    return d;
 }
 
-void pacing_after_collection(gull_heap *h, bool major)
+/* .debt, .assist: the incremental cycle's part of the decision. */
+static budget step_budget(const gull_heap *h, size_t work)
+{
+    budget b = {work, 0};
+    uint64_t ns = (uint64_t)(h->cfg.step_budget_ms * 1e6);
+    if (ns)
+        b.deadline_ns = os_now_ns() + (ns << h->assist);
+    return b;
+}
+
+static pace_decision inc_decide(gull_heap *h, size_t old)
+{
+    if (h->phase == PHASE_IDLE)
+        return old >= inc_trigger(h) ? decide(PACE_START, "old-growth", step_budget(h, STEP_MIN_WORK))
+                                     : NONE;
+
+    uint64_t total = allocated_total(h);
+    uint64_t delta = total - h->alloc_at_poll;
+    h->alloc_at_poll = total;
+    size_t target = h->next_major;
+    if (old >= target * BEHIND_FACTOR || !pacing_may_grow(h, 0))
+        return decide(PACE_STEP, "behind", BUDGET_UNLIMITED);
+    double est = (double)h->cycle_start_old + (double)h->unswept * (BLOCK_SIZE / GRANULE);
+    double left = est - (double)h->st.cycle_work;
+    if (left < (double)STEP_MIN_WORK)
+        left = (double)STEP_MIN_WORK;
+    h->assist = 0;
+    if (old >= target) {
+        size_t over = (old - target) / h->cfg.nursery_size + 1;
+        h->assist = over > MAX_ASSIST ? MAX_ASSIST : (unsigned)over;
+        h->mark_debt += (double)delta * h->cfg.mark_ratio * 4.0 + (double)STEP_MIN_WORK;
+    } else {
+        double room = (double)(target - old);
+        double p = h->promo_rate < 0.01 ? 0.01 : h->promo_rate;
+        h->mark_debt += (double)delta * h->cfg.mark_ratio * left * p / room;
+    }
+    if (h->mark_debt < (double)STEP_MIN_WORK)
+        return NONE;
+    return decide(PACE_STEP, h->assist ? "assist" : "debt", step_budget(h, (size_t)h->mark_debt));
+}
+
+pace_decision pacing_decide(gull_heap *h, size_t bytes)
+{
+    if (h->in_pause)
+        return NONE;
+    size_t old = h->old_bytes + native_weight(h);
+    if (h->major_requested)
+        return decide(PACE_MAJOR, "requested", BUDGET_UNLIMITED);
+    bool major_due = old + bytes >= h->next_major;
+    switch (h->cfg.mode) {
+    case GULL_MODE_FULL:
+        if (major_due ||
+            heap_live_bytes(h) + native_weight(h) + native_growth(h) + bytes >= h->next_major)
+            return decide(PACE_MAJOR, "growth", BUDGET_UNLIMITED);
+        return NONE;
+    case GULL_MODE_INC: {
+        pace_decision d = inc_decide(h, old + bytes);
+        if (d.act != PACE_NONE)
+            return d;
+        break;
+    }
+    default:
+        if (major_due)
+            return decide(PACE_MAJOR, "old-growth", BUDGET_UNLIMITED);
+        break;
+    }
+    if (h->nursery_used + native_growth(h) + bytes >= h->cfg.nursery_size)
+        return decide(PACE_MINOR, native_growth(h) ? "nursery+native" : "nursery", BUDGET_UNLIMITED);
+    return NONE;
+}
+
+void pacing_cycle_started(gull_heap *h)
+{
+    h->alloc_at_poll = allocated_total(h);
+    h->mark_debt = 0;
+    h->assist = 0;
+}
+
+void pacing_step_done(gull_heap *h, size_t work)
+{
+    h->mark_debt -= (double)work;
+    if (h->mark_debt < 0)
+        h->mark_debt = 0;
+}
+
+/* .idle  A host's idle time (gull_step) advances a running cycle, or
+ * starts one once the old generation is halfway to the trigger, so that
+ * marking is done in the host's idle time rather than by its allocation. */
+pace_decision pacing_idle(gull_heap *h, uint64_t budget_ns)
+{
+    budget b = {SIZE_MAX, os_now_ns() + (budget_ns ? budget_ns : 1)};
+    if (h->cfg.mode == GULL_MODE_INC && h->phase == PHASE_IDLE) {
+        size_t old = h->old_bytes + native_weight(h);
+        size_t live = h->live_after_major + native_weight(h);
+        size_t trig = inc_trigger(h);
+        if (old >= live + (trig > live ? (trig - live) / 2 : 0))
+            return decide(PACE_START, "idle", b);
+    }
+    return decide(h->phase == PHASE_IDLE ? PACE_NONE : PACE_STEP, "idle", b);
+}
+
+/* .stress  GULL_STRESS=N: every Nth allocation collects.  gen: every
+ * fourth is a major collection, the others minor.  inc: every fourth
+ * starts a cycle or advances it by a small step (about 4 KiB of tracing),
+ * so that minor collections, barrier stores and allocation interleave with
+ * every phase. */
+pace_decision pacing_stress(gull_heap *h)
+{
+    bool major = ++h->stress_count % 4 == 0;
+    if (!major)
+        return decide(PACE_MINOR, "stress", BUDGET_UNLIMITED);
+    if (h->cfg.mode != GULL_MODE_INC)
+        return decide(PACE_MAJOR, "stress", BUDGET_UNLIMITED);
+    budget b = {4096, 0};
+    return decide(h->phase == PHASE_IDLE ? PACE_START : PACE_STEP, "stress", b);
+}
+
+void pacing_after_minor(gull_heap *h, size_t promoted)
 {
     h->external_at_gc = h->external;
-    if (major) {
-        h->live_after_major = h->marked_bytes;
-        h->old_bytes = h->marked_bytes;
-        h->young_bytes = 0;
-        set_next_major(h);
+    if (h->nursery_used) {
+        double p = (double)promoted / (double)h->nursery_used;
+        h->promo_rate = 0.5 * h->promo_rate + 0.5 * (p > 1 ? 1 : p);
     }
     h->st.s.bytes_allocated += h->nursery_used;
     h->nursery_used = 0;
     h->poll = pacing_poll_needed(h);
 }
 
+void pacing_after_major(gull_heap *h, size_t live, bool nursery_collected)
+{
+    h->external_at_gc = h->external;
+    h->live_after_major = live;
+    h->old_bytes = live;
+    if (nursery_collected) {
+        h->young_bytes = 0;
+        h->st.s.bytes_allocated += h->nursery_used;
+        h->nursery_used = 0;
+    }
+    set_next_major(h);
+    h->poll = pacing_poll_needed(h);
+}
+
 bool pacing_poll_needed(const gull_heap *h)
 {
-    if (h->cfg.stress || h->want_major || pacing_over_limit(h))
+    if (h->cfg.stress || h->major_requested || pacing_over_limit(h))
         return true;
     size_t native = native_weight(h);
-    if (h->old_bytes + native >= h->next_major)
+    size_t old = h->old_bytes + native;
+    if (old >= h->next_major)
         return true;
     if (h->cfg.mode == GULL_MODE_FULL)
         return heap_live_bytes(h) + native + native_growth(h) >= h->next_major;
+    if (h->cfg.mode == GULL_MODE_INC && h->phase == PHASE_IDLE && old >= inc_trigger(h))
+        return true;
     return h->nursery_used + native_growth(h) >= h->cfg.nursery_size;
 }
 

@@ -171,18 +171,19 @@ void gull_set_stack_base(gull_heap *h, void *base)
 
 /* Read the stack word by word; words may be uninitialized or in ASan's
  * redzones, which is the point of a conservative scan. */
-__attribute__((no_sanitize_address, noinline)) static void scan_words(gull_heap *h, void *lo,
+__attribute__((no_sanitize_address, noinline)) static void scan_words(marker *m, void *lo,
                                                                        void *hi)
 {
     uintptr_t a = ((uintptr_t)lo + sizeof(void *) - 1) & ~(uintptr_t)(sizeof(void *) - 1);
     for (; a + sizeof(void *) <= (uintptr_t)hi; a += sizeof(void *))
-        mark_ambiguous(h, *(void *const *)a);
+        mark_ambiguous(m, *(void *const *)a);
 }
 
 /* Spill callee-saved registers into a jmp_buf on this frame, then scan from
  * here to the base: the registers are then part of the scanned range. */
-__attribute__((noinline)) static void scan_stack(gull_heap *h)
+__attribute__((noinline)) static void scan_stack(marker *m)
 {
+    gull_heap *h = m->h;
     jmp_buf regs;
     setjmp(regs);
     void *volatile here = &regs;
@@ -192,8 +193,8 @@ __attribute__((noinline)) static void scan_stack(gull_heap *h)
         lo = hi;
         hi = t;
     }
-    scan_words(h, lo, hi);
-    scan_words(h, &regs, (uint8_t *)&regs + sizeof regs);
+    scan_words(m, lo, hi);
+    scan_words(m, &regs, (uint8_t *)&regs + sizeof regs);
 }
 
 static void visit_all(gull_heap *h, gull_visit_fn fn, void *ctx)
@@ -210,11 +211,12 @@ static void visit_all(gull_heap *h, gull_visit_fn fn, void *ctx)
         h->callbacks[i].fn(h, fn, ctx, h->callbacks[i].ctx);
 }
 
-void roots_mark(gull_heap *h)
+void roots_mark(marker *m)
 {
-    visit_all(h, mark_root_visit, h);
+    gull_heap *h = m->h;
+    visit_all(h, mark_root_visit, m);
     if (h->cfg.conservative_stack)
-        scan_stack(h);
+        scan_stack(m);
 }
 
 void roots_each(gull_heap *h, gull_visit_fn fn, void *ctx)

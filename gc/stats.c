@@ -28,13 +28,19 @@
  *
  * Formats (the README repeats them):
  *
- * Pause log (GULL_PAUSE_LOG=FILE, appended, one line per pause):
- *     <kind> <start_ns> <end_ns>
- *   kind is "minor", "major" or "sweep" (lazy sweeping of one block inside
- *   an allocation); the times are CLOCK_MONOTONIC nanoseconds
- *   (comparable within one boot, across processes), decimal.  Example:
- *     minor 81234567890123 81234568301456
- *   Lines are written with stdio buffering and flushed when the heap is
+ * Pause log (GULL_PAUSE_LOG=FILE, appended): one header line per heap,
+ *     # gull pause log pid=<pid> mode=<mode> start_ns=<ns> <NAME=value ...>
+ *   (the effective configuration, every tunable), then one line per pause:
+ *     <kind> <start_ns> <end_ns> <cpu_ns>
+ *   kind is "minor", "major", "sweep" (lazy sweeping of one block inside
+ *   an allocation), "mark-start", "mark-step" or "mark-finish" (inc's
+ *   steps, gull.h); start and end are CLOCK_MONOTONIC nanoseconds
+ *   (comparable within one boot, across processes); cpu_ns is the pause's
+ *   length on the thread's CPU clock (CLOCK_THREAD_CPUTIME_ID), which does
+ *   not count time the process was preempted.  Decimal.  Example:
+ *     minor 81234567890123 81234568301456 398112
+ *   Lines starting with '#' are headers; a header starts a new run.  Lines
+ *   are written with stdio buffering and flushed when the heap is
  *   destroyed; several heaps may append to one file (lines are whole).
  *
  * Trace (GULL_TRACE=1, stderr, one line per collection, after it):
@@ -50,14 +56,23 @@
  *   why      the trigger the collector gave ("nursery", "old-growth",
  *            "explicit", "stress", ...)
  *   Byte figures are binary: B below 1 KiB, else K, M or G with one decimal.
+ *   at       seconds since the heap was created
+ *   gc%      share of that time spent in pauses, percent (Go's gctrace)
  *   Example:
- *     gull: gc 12 minor 0.412 ms heap 8.1M->2.3M committed 12.0M ext 0B marked 31250 why nursery
+ *     gull: gc 12 minor 0.412 ms heap 8.1M->2.3M committed 12.0M ext 0B marked 31250 why nursery at 1.204s gc 3.1%
+ *   inc mode prints no line per step; instead one line when a cycle starts
+ *   and one when it ends, with its steps (count, work, pause time, the
+ *   longest step) and the steps that marking had to enlarge (assist):
+ *     gull: inc cycle 3 start old 96.0M target 160.0M why old-growth at 2.010s
+ *     gull: inc cycle 3 end steps 812 work 91.2M pauses 141.7 ms max 0.52 ms assists 0 marked 1204410 live 98.1M at 2.950s gc 7.9%
+ *   and a line for a step that fell behind (why assist or behind).
  */
 #define GULL_BUILDING_LIBRARY
 #include "internal.h"
 
 #include <errno.h>
 #include <math.h>
+#include <unistd.h>
 
 /* ---------------------------------------------------------------- histogram */
 
@@ -141,10 +156,21 @@ static double ms(uint64_t ns)
 
 static const char *kind_name(gull_pause_kind k)
 {
-    return k == GULL_PAUSE_MINOR   ? "minor"
-           : k == GULL_PAUSE_MAJOR ? "major"
-           : k == GULL_PAUSE_SWEEP ? "sweep"
-                                   : "all";
+    static const char *const names[] = {"minor", "major", "sweep", "mark-start", "mark-step",
+                                        "mark-finish", "all"};
+    _Static_assert(sizeof names / sizeof names[0] == GULL_PAUSE_KINDS + 1, "a name per pause kind");
+    return (unsigned)k <= GULL_PAUSE_KINDS ? names[k] : "all";
+}
+
+static double since_start_s(const gull_heap *h, uint64_t now)
+{
+    return (double)(now - h->st.created_ns) / 1e9;
+}
+
+static double gc_share(const gull_heap *h, uint64_t now)
+{
+    uint64_t life = now - h->st.created_ns;
+    return life ? 100.0 * (double)h->st.hist[GULL_PAUSE_KINDS].total_ns / (double)life : 0;
 }
 
 /* ---------------------------------------------------------------- lifecycle */
@@ -152,6 +178,7 @@ static const char *kind_name(gull_pause_kind k)
 void stats_init(gull_heap *h)
 {
     memset(&h->st, 0, sizeof h->st);
+    h->st.created_ns = os_now_ns();
     const char *path = h->cfg.pause_log;
     if (path && *path) {
         /* "e": close-on-exec, so a host's child processes do not inherit it. */
@@ -161,6 +188,12 @@ void stats_init(gull_heap *h)
                        "pause log: cannot open \"%s\" for appending: %s; continuing "
                        "without a pause log",
                        path, strerror(errno));
+    if (h->st.pause_log) {
+        fprintf(h->st.pause_log, "# gull pause log pid=%ld mode=%s start_ns=%llu ", (long)getpid(),
+                gull_mode_name(h->cfg.mode), (unsigned long long)h->st.created_ns);
+        options_print_line(h->st.pause_log, &h->cfg);
+        fputc('\n', h->st.pause_log);
+    }
     }
 }
 
@@ -181,6 +214,10 @@ void stats_pause_begin(gull_heap *h, gull_pause_kind kind)
     ASSERT(kind < GULL_PAUSE_KINDS);
     uint64_t now = os_now_ns();
     h->st.pause_start_ns = now;
+    /* The thread's CPU clock is a system call (no vDSO), ~1 us: read only
+     * for the pause log, its one consumer. */
+    if (h->st.pause_log)
+        h->st.pause_start_cpu_ns = os_thread_cpu_ns();
     h->st.pause_kind = kind;
     h->st.heap_before = heap_live_bytes(h);
     if (h->st.hook)
@@ -193,14 +230,17 @@ void stats_pause_end(gull_heap *h, const char *why)
     gull_pause_kind kind = st->pause_kind;
     uint64_t start = st->pause_start_ns, now = os_now_ns();
     uint64_t d = now >= start ? now - start : 0; /* monotonic: never negative */
+    uint64_t cpu_end = st->pause_log ? os_thread_cpu_ns() : 0;
+    uint64_t cpu = cpu_end >= st->pause_start_cpu_ns ? cpu_end - st->pause_start_cpu_ns : 0;
+    bool step = kind >= GULL_PAUSE_MARK_START;
+    if (step) {
+        st->cycle_pause_ns += d;
+        if (d > st->cycle_max_step_ns)
+            st->cycle_max_step_ns = d;
+    }
 
     hist_add(&st->hist[kind], d);
     hist_add(&st->hist[GULL_PAUSE_KINDS], d);
-    if (kind == GULL_PAUSE_MINOR)
-        st->s.minor_collections++;
-    else if (kind == GULL_PAUSE_MAJOR)
-        st->s.major_collections++;
-
     if (st->hook)
         st->hook(h, kind, false, now, st->hook_ctx);
 
@@ -208,16 +248,53 @@ void stats_pause_end(gull_heap *h, const char *why)
      * pause the histogram records (the mutator still waits for it, but only
      * when the host asked for output). */
     if (st->pause_log)
-        fprintf(st->pause_log, "%s %llu %llu\n", kind_name(kind), (unsigned long long)start,
-                (unsigned long long)now);
-    if (h->cfg.trace && kind != GULL_PAUSE_SWEEP) {
+        fprintf(st->pause_log, "%s %llu %llu %llu\n", kind_name(kind), (unsigned long long)start,
+                (unsigned long long)now, (unsigned long long)cpu);
+    bool behind = step && why && (!strcmp(why, "assist") || !strcmp(why, "behind"));
+    if (h->cfg.trace && kind != GULL_PAUSE_SWEEP && (!step || behind)) {
         char b[16], a[16], c[16], e[16];
-        fprintf(stderr, "gull: gc %llu %s %.3f ms heap %s->%s committed %s ext %s marked %llu why %s\n",
+        fprintf(stderr, "gull: gc %llu %s %.3f ms heap %s->%s committed %s ext %s marked %llu why %s "
+                        "at %.3fs gc %.1f%%\n",
                 (unsigned long long)(st->s.minor_collections + st->s.major_collections),
                 kind_name(kind), ms(d), fmt_bytes(b, sizeof b, st->heap_before),
                 fmt_bytes(a, sizeof a, heap_live_bytes(h)), fmt_bytes(c, sizeof c, h->committed),
                 fmt_bytes(e, sizeof e, h->external), (unsigned long long)st->s.last_objects_marked,
-                why ? why : "-");
+                why ? why : "-", since_start_s(h, now), gc_share(h, now));
+    }
+}
+
+/* ---------------------------------------------------------------- cycles */
+
+void stats_cycle_event(gull_heap *h, const char *what, const char *why)
+{
+    stats *st = &h->st;
+    uint64_t now = os_now_ns();
+    if (!strcmp(what, "start")) {
+        st->cycles++;
+        st->cycle_work = 0;
+        st->cycle_pause_ns = 0;
+        st->cycle_max_step_ns = 0;
+        st->cycle_steps_at_start = st->s.mark_steps;
+        st->cycle_assists_at_start = st->s.mark_assists;
+        st->cycle_start_ns = now;
+    }
+    if (!h->cfg.trace)
+        return;
+    char a[16], b[16];
+    if (!strcmp(what, "start")) {
+        fprintf(stderr, "gull: inc cycle %llu start old %s target %s why %s at %.3fs\n",
+                (unsigned long long)st->cycles, fmt_bytes(a, sizeof a, h->old_bytes),
+                fmt_bytes(b, sizeof b, h->next_major), why ? why : "-", since_start_s(h, now));
+    } else {
+        fprintf(stderr, "gull: inc cycle %llu end steps %llu work %s pauses %.3f ms max %.3f ms assists %llu "
+                        "marked %llu live %s took %.3fs at %.3fs gc %.1f%%\n",
+                (unsigned long long)st->cycles,
+                (unsigned long long)(st->s.mark_steps - st->cycle_steps_at_start),
+                fmt_bytes(a, sizeof a, st->cycle_work), ms(st->cycle_pause_ns),
+                ms(st->cycle_max_step_ns),
+                (unsigned long long)(st->s.mark_assists - st->cycle_assists_at_start),
+                (unsigned long long)h->major_mk.objects, fmt_bytes(b, sizeof b, h->live_after_major),
+                (double)(now - st->cycle_start_ns) / 1e9, since_start_s(h, now), gc_share(h, now));
     }
 }
 
@@ -252,6 +329,13 @@ void stats_summary(gull_heap *h, FILE *f)
     print_hist_row(f, "minor", &h->st.hist[GULL_PAUSE_MINOR]);
     print_hist_row(f, "major", &h->st.hist[GULL_PAUSE_MAJOR]);
     print_hist_row(f, "sweep", &h->st.hist[GULL_PAUSE_SWEEP]);
+    if (h->cfg.mode == GULL_MODE_INC) {
+        print_hist_row(f, "mstart", &h->st.hist[GULL_PAUSE_MARK_START]);
+        print_hist_row(f, "mstep", &h->st.hist[GULL_PAUSE_MARK_STEP]);
+        print_hist_row(f, "mfinish", &h->st.hist[GULL_PAUSE_MARK_FINISH]);
+        fprintf(f, "incremental steps: %llu, of which %llu enlarged because marking fell behind\n",
+                (unsigned long long)s->mark_steps, (unsigned long long)s->mark_assists);
+    }
     print_hist_row(f, "all", &h->st.hist[GULL_PAUSE_KINDS]);
     gull_memory_report_print(h, f);
 }
@@ -296,7 +380,8 @@ uint64_t gull_pause_quantile(gull_heap *h, gull_pause_kind kind, double q)
     if ((unsigned)kind > GULL_PAUSE_KINDS) {
         heap_error(h, GULL_ERR_MISUSE,
                    "gull_pause_quantile: kind %d is not a gull_pause_kind; pass "
-                   "GULL_PAUSE_MINOR, _MAJOR, _SWEEP or GULL_PAUSE_KINDS (all)",
+                   "GULL_PAUSE_MINOR, _MAJOR, _SWEEP, _MARK_START, _MARK_STEP, _MARK_FINISH "
+                   "or GULL_PAUSE_KINDS (all)",
                    (int)kind);
         return 0;
     }

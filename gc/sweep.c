@@ -1,19 +1,59 @@
-/* sweep.c — lazy sweeping.
+/* sweep.c — lazy sweeping, and the queues of blocks that allocation takes
+ * cells from.
  *
- * After a major mark every small block is queued on its (type, class) list
- * with unswept set (collect.c); allocation sweeps one block at a time when
- * it needs cells (alloc.c), so the major pause does not include the sweep.
- * Sweeping reads and writes only the metadata map, never the cells.  A cell is dead iff its state is nonzero and its color
- * is not h->color (internal.h .live); freeing it means writing state 0.
- * Minor collections free dead young cells themselves (generation.c) and
- * queue the blocks they touched; allocation then finds their free cells.
+ * Each (type, size class) has a queue of blocks that may hold free cells
+ * (type_info.lists[c].queue); allocation (alloc.c) pops a block from its
+ * queue, sweeps it first if it is unswept, and bumps through its holes.
+ *
+ * After a major mark every small block is queued with unswept set
+ * (sweep_queue_all), so the major pause does not include the sweep.
+ * Sweeping reads and writes only the metadata map, never the cells.  A cell
+ * is dead iff its state is nonzero and its color is not h->color
+ * (internal.h .live); freeing it means writing state 0.  Minor collections
+ * free dead young cells themselves (generation.c) and queue the blocks they
+ * touched.  Dead large objects are freed at once after a stop-the-world
+ * major, or left unswept after an incremental one and freed by
+ * sweep_rest's bounded steps (munmap of a huge object costs time in
+ * proportion to its resident pages).
  *
  * .finish-sweep  Before a major collection flips the color, every block
- *          still unswept is swept (sweep_finish), so no stale color survives
- *          into the next cycle, where it would read as marked.
+ *          still unswept is swept (sweep_rest), so no stale color survives
+ *          into the next cycle, where it would read as marked.  sweep_rest
+ *          walks h->blocks from a cursor (h->sweep_cursor), a budget at a
+ *          time; blocks created meanwhile are linked at the head, behind
+ *          the cursor, and are never unswept.
+ * .retire  A collection first drops every current hole (sweep_retire_all)
+ *          and queues the blocks they came from; their free cells have
+ *          state 0 and are found again.  So a hole never spans a collection.
+ * .unswept h->unswept counts the blocks with unswept set.
  */
 #define GULL_BUILDING_LIBRARY
 #include "internal.h"
+
+void sweep_queue_block(gull_heap *h, block *b)
+{
+    if (b->queued || b->kind != BK_SMALL)
+        return;
+    struct alloc_list *al = &h->types[b->type]->lists[b->sclass];
+    b->queued = true;
+    b->qnext = al->queue;
+    al->queue = b;
+}
+
+void sweep_retire_all(gull_heap *h)
+{
+    unsigned n = block_nclasses();
+    for (uint32_t t = 1; t < h->ntypes; t++) {
+        type_info *ti = h->types[t];
+        for (unsigned c = 0; c < n; c++) {
+            struct alloc_list *al = &ti->lists[c];
+            al->next = al->limit = NULL;
+            if (al->cur)
+                sweep_queue_block(h, al->cur);
+            al->cur = NULL;
+        }
+    }
+}
 
 /* Free the dead cells of b; return the number of live cells. */
 uint32_t sweep_block(gull_heap *h, block *b)
@@ -33,25 +73,35 @@ uint32_t sweep_block(gull_heap *h, block *b)
             freed++;
         }
     }
-    b->unswept = false;
+    if (b->unswept) {
+        b->unswept = false;
+        h->unswept--;
+    }
     h->st.s.bytes_freed += (uint64_t)freed * b->cell_size;
     return live;
 }
 
-/* A queued block is only ever unlinked from its queue's head, so finishing
- * the sweep walks every block and leaves the queues as they are; blocks
- * found empty are released after their queue is rebuilt without them. */
-void sweep_finish(gull_heap *h)
+/* Release a large object if it is dead; true if it was. */
+static bool sweep_large(gull_heap *h, block *b)
 {
-    bool any_empty = false;
-    for (block *b = h->blocks; b; b = b->next) {
-        if (b->kind == BK_SMALL && b->unswept && sweep_block(h, b) == 0) {
-            b->empty = true; /* unswept blocks are all queued: released below */
-            any_empty = true;
-        }
+    if (b->unswept) {
+        b->unswept = false;
+        h->unswept--;
     }
-    if (!any_empty)
-        return;
+    uint8_t s = *state_of(b->start);
+    if (s && (s & ST_COLOR) != h->color) {
+        h->st.s.bytes_freed += b->cell_size;
+        block_release(h, b);
+        return true;
+    }
+    return false;
+}
+
+/* A queued block is only ever unlinked from its queue's head, so blocks
+ * that sweep_rest found empty are released after their queue is rebuilt
+ * without them. */
+static void release_empties(gull_heap *h)
+{
     unsigned n = block_nclasses();
     for (uint32_t t = 1; t < h->ntypes; t++) {
         for (unsigned c = 0; c < n; c++) {
@@ -68,13 +118,64 @@ void sweep_finish(gull_heap *h)
             }
         }
     }
+    h->sweep_empties = false;
 }
 
-void sweep_large(gull_heap *h, block *b)
+bool sweep_rest(gull_heap *h, budget bud, size_t *work)
 {
-    uint8_t s = *state_of(b->start);
-    if (s && (s & ST_COLOR) != h->color) {
-        h->st.s.bytes_freed += b->cell_size;
-        block_release(h, b);
+    size_t done = 0;
+    if (h->unswept && !h->sweep_cursor)
+        h->sweep_cursor = h->blocks;
+    while (h->unswept && h->sweep_cursor) {
+        if (budget_spent(&bud, done)) {
+            *work += done;
+            return false;
+        }
+        block *b = h->sweep_cursor;
+        h->sweep_cursor = b->next; /* before a release */
+        if (!b->unswept)
+            continue;
+        if (b->kind == BK_SMALL) {
+            done += BLOCK_SIZE / GRANULE;
+            if (sweep_block(h, b) == 0) {
+                b->empty = true; /* unswept blocks are all queued: released below */
+                h->sweep_empties = true;
+            }
+        } else {
+            done += b->npages * (PAGE_SIZE / GRANULE);
+            sweep_large(h, b);
+        }
     }
+    ASSERT(h->unswept == 0); /* .unswept: every unswept block is on h->blocks */
+    *work += done;
+    h->sweep_cursor = NULL;
+    if (h->sweep_empties)
+        release_empties(h);
+    return true;
+}
+
+bool sweep_pending(const gull_heap *h)
+{
+    return h->unswept != 0;
+}
+
+void sweep_queue_all(gull_heap *h, bool eager_large)
+{
+    ASSERT(h->unswept == 0); /* .finish-sweep ran before the flip */
+    block *next;
+    for (block *b = h->blocks; b; b = next) {
+        next = b->next;
+        if (b->kind == BK_SMALL) {
+            b->unswept = true;
+            b->empty = false;
+            h->unswept++;
+            sweep_queue_block(h, b);
+        } else if (eager_large) {
+            sweep_large(h, b);
+        } else {
+            b->unswept = true;
+            h->unswept++;
+        }
+    }
+    h->sweep_cursor = NULL;
 }

@@ -12,11 +12,23 @@
  *   - every LOGGED object is in the remembered set, and the set holds
  *     nothing else;
  *   - every root value inside the heap is a live object.
+ *   - inc mode, while a cycle is marking (collect.c .young-first): every
+ *     young object has the current color (black for the major), and the
+ *     major marker's gray set holds no young object.
+ * At an incremental cycle's finish step (GULL_VERIFY in inc mode), the
+ * snapshot invariant (mark.c .snapshot) is checked in both halves:
+ *   - everything the snapshot reached is marked: at the roots step the
+ *     verifier records every object reachable from the initial gray set
+ *     (a traversal of its own, into a hash set), and checks at the finish
+ *     step that each one got the current color;
+ *   - no black object points to a white one.
  * Each problem is reported (GULL_ERR_VERIFY) with the holder's type, the
  * slot's offset and the target's type; reporting stops after 20.
  */
 #define GULL_BUILDING_LIBRARY
 #include "internal.h"
+
+#include <stdlib.h>
 
 typedef struct vctx {
     gull_heap *h;
@@ -65,7 +77,7 @@ static void check_field(void **slot, void *ctx)
         return;
     }
     uint8_t st = *state_of(val);
-    if (h->cfg.mode == GULL_MODE_GEN && !(v->holder_st & ST_YOUNG) && (st & ST_YOUNG) &&
+    if (h->cfg.mode != GULL_MODE_FULL && !(v->holder_st & ST_YOUNG) && (st & ST_YOUNG) &&
         !(v->holder_st & ST_LOGGED)) {
         report(v, "missing barrier: old '%s' at %p, slot +%zu, points to young '%s' at %p but is not in "
                   "the remembered set; store into '%s' through gull_write/GULL_WRITE",
@@ -100,6 +112,10 @@ void verify_heap(gull_heap *h, const char *when)
                 continue;
             if (*st & ST_LOGGED)
                 v.logged++;
+            if (h->cycle_inc && heap_flipped(h) && (*st & ST_YOUNG) && (*st & ST_COLOR) != h->color)
+                report(&v, "young '%s' at %p is white during an incremental cycle "
+                           "(collect.c .young-first: young objects are black for the major)",
+                       type_name_of(h, block_cell(b, i)), (void *)block_cell(b, i));
             if (!b->trace)
                 continue;
             v.holder = block_cell(b, i);
@@ -107,7 +123,11 @@ void verify_heap(gull_heap *h, const char *when)
             b->trace(v.holder, check_field, &v);
         }
     }
-    if (h->cfg.mode == GULL_MODE_GEN && v.logged != h->remset.len)
+    for (size_t i = 0; i < h->major_mk.stack.len; i++)
+        if (*state_of(h->major_mk.stack.at[i]) & ST_YOUNG)
+            report(&v, "the major mark stack holds young '%s' at %p (collect.c .young-first)",
+                   type_name_of(h, h->major_mk.stack.at[i]), h->major_mk.stack.at[i]);
+    if (h->cfg.mode != GULL_MODE_FULL && v.logged != h->remset.len)
         report(&v, "%zu objects are LOGGED but the remembered set holds %zu", v.logged, h->remset.len);
     for (size_t i = 0; i < h->remset.len; i++) {
         uint8_t s = *state_of(h->remset.at[i]);
@@ -118,4 +138,143 @@ void verify_heap(gull_heap *h, const char *when)
     if (v.errors > MAX_REPORTS)
         heap_error(h, GULL_ERR_VERIFY, "verify (%s): %zu more problems not shown", when,
                    v.errors - MAX_REPORTS);
+}
+
+/* ---------------------------------------------------------------- the snapshot */
+
+/* An open-addressing set of object addresses, and a work list. */
+struct snapshot {
+    void **at;
+    size_t cap, len;
+    vec todo;
+    bool failed; /* out of memory: the check is skipped, and says so */
+};
+
+static size_t snap_slot(const struct snapshot *s, const void *p)
+{
+    return (size_t)(((uintptr_t)p >> GRANULE_SHIFT) * 0x9E3779B97F4A7C15ull >> 17) & (s->cap - 1);
+}
+
+/* Add p; true if it was new. */
+static bool snap_add(struct snapshot *s, void *p)
+{
+    if ((s->len + 1) * 2 > s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 1024;
+        void **old = s->at;
+        size_t oldcap = s->cap;
+        s->at = calloc(cap, sizeof *s->at);
+        if (!s->at) {
+            s->at = old;
+            s->failed = true;
+            return false;
+        }
+        s->cap = cap;
+        for (size_t i = 0; i < oldcap; i++) {
+            if (old[i]) {
+                size_t j = snap_slot(s, old[i]);
+                while (s->at[j])
+                    j = (j + 1) & (s->cap - 1);
+                s->at[j] = old[i];
+            }
+        }
+        free(old);
+    }
+    size_t i = snap_slot(s, p);
+    while (s->at[i]) {
+        if (s->at[i] == p)
+            return false;
+        i = (i + 1) & (s->cap - 1);
+    }
+    s->at[i] = p;
+    s->len++;
+    return true;
+}
+
+static void snap_visit(void **slot, void *ctx)
+{
+    struct snapshot *s = ctx;
+    void *v = *slot;
+    if (!v || ((uintptr_t)v & (GRANULE - 1)) || s->failed)
+        return;
+    if (snap_add(s, v) && block_of(v)->trace && !vec_push(&s->todo, v))
+        s->failed = true;
+}
+
+void verify_snapshot_take(gull_heap *h)
+{
+    verify_free(h);
+    struct snapshot *s = calloc(1, sizeof *s);
+    if (!s)
+        return;
+    h->snapshot = s;
+    /* The snapshot is what the gray set (the roots, just marked) reaches,
+     * and the roots that were marked black at once (no pointers). */
+    const vec *gray = &h->major_mk.stack;
+    for (size_t i = 0; i < gray->len && !s->failed; i++)
+        if (snap_add(s, gray->at[i]) && !vec_push(&s->todo, gray->at[i]))
+            s->failed = true;
+    while (s->todo.len && !s->failed) {
+        void *obj = s->todo.at[--s->todo.len];
+        block_of(obj)->trace(obj, snap_visit, s);
+    }
+    vec_free(&s->todo);
+}
+
+typedef struct bw_ctx {
+    vctx v;
+    void *holder;
+} bw_ctx;
+
+static void check_black_white(void **slot, void *ctx)
+{
+    bw_ctx *c = ctx;
+    gull_heap *h = c->v.h;
+    void *val = *slot;
+    if (!val || ((uintptr_t)val & (GRANULE - 1)))
+        return;
+    if ((*state_of(val) & ST_COLOR) != h->color)
+        report(&c->v, "black '%s' at %p, slot +%zu, points to white '%s' at %p when marking ended "
+                      "(a store skipped the barrier while marking: store through gull_write/GULL_WRITE)",
+               type_name_of(h, c->holder), c->holder, (size_t)((uint8_t *)slot - (uint8_t *)c->holder),
+               type_name_of(h, val), val);
+}
+
+void verify_snapshot_check(gull_heap *h)
+{
+    bw_ctx c = {.v = {.h = h, .when = "end of incremental marking"}};
+    struct snapshot *s = h->snapshot;
+    if (s && s->failed)
+        heap_error(h, GULL_ERR_VERIFY, "verify: no memory to record the snapshot; its check is skipped");
+    else if (s)
+        for (size_t i = 0; i < s->cap; i++)
+            if (s->at[i] && (*state_of(s->at[i]) & ST_COLOR) != h->color)
+                report(&c.v, "'%s' at %p was reachable when the cycle began but is not marked "
+                             "(a store skipped the barrier while marking)",
+                       type_name_of(h, s->at[i]), s->at[i]);
+    for (block *b = h->blocks; b; b = b->next) {
+        if (!b->trace)
+            continue;
+        size_t stride = b->cell_size / GRANULE;
+        uint8_t *st = state_of(b->start);
+        for (uint32_t i = 0; i < b->ncells; i++, st += stride) {
+            if (!*st || (*st & ST_COLOR) != h->color)
+                continue;
+            c.holder = block_cell(b, i);
+            b->trace(c.holder, check_black_white, &c);
+        }
+    }
+    if (c.v.errors > MAX_REPORTS)
+        heap_error(h, GULL_ERR_VERIFY, "verify (%s): %zu more problems not shown", c.v.when,
+                   c.v.errors - MAX_REPORTS);
+    verify_free(h);
+}
+
+void verify_free(gull_heap *h)
+{
+    if (!h->snapshot)
+        return;
+    free(h->snapshot->at);
+    vec_free(&h->snapshot->todo);
+    free(h->snapshot);
+    h->snapshot = NULL;
 }

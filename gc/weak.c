@@ -45,6 +45,12 @@ void *gull_weak_get(gull_heap *h, const gull_weak *w)
         heap_error(h, GULL_ERR_NULL_ARG, "gull_weak_get: %s is NULL", h ? "the weak reference" : "heap");
         return NULL;
     }
+    /* .read-barrier  While an incremental cycle marks, the target may be
+     * white and reachable from nowhere but this handle; handing it to the
+     * host makes it reachable again, which the snapshot did not see: shade
+     * it (as SATB collectors do for weak reads). */
+    if (w->target && h->pub.barrier == GULL_BARRIER_MARKING)
+        mark_shade(h, w->target);
     return w->target;
 }
 
@@ -66,11 +72,12 @@ void gull_weak_free(gull_heap *h, gull_weak *w)
     free(w);
 }
 
-void weak_after_mark(gull_heap *h)
+void weak_after_mark(marker *m)
 {
+    gull_heap *h = m->h;
     for (size_t i = 0; i < h->weaks.len; i++) {
         gull_weak *w = h->weaks.at[i];
-        if (w->target && final_is_dead(h, w->target)) {
+        if (w->target && mark_found_dead(m, w->target)) {
             w->target = NULL;
             h->st.s.weak_cleared++;
         }

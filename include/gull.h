@@ -57,7 +57,7 @@ typedef struct gull_heap gull_heap;
 typedef enum gull_mode {
     GULL_MODE_GEN = 0, /* generational mark-sweep (default) */
     GULL_MODE_FULL,    /* full-heap mark-sweep only */
-    GULL_MODE_INC,     /* generational + incremental old-gen marking (not yet built) */
+    GULL_MODE_INC,     /* generational, the old generation marked incrementally */
     GULL_MODE_RC       /* reference counting + cycle collector (not yet built) */
 } gull_mode;
 
@@ -110,6 +110,11 @@ typedef struct gull_config {
     unsigned long stress;     /* collect every N allocations; 0 = off */
     bool stats;               /* print statistics when the heap is destroyed */
     bool trace;               /* print one line per collection on stderr */
+    double step_budget_ms;    /* inc: longest incremental step, milliseconds; 0 = no limit */
+    double mark_ratio;        /* inc: marking speed, as a multiple of just-in-time (0 = only
+                                 host steps and fallbacks) */
+    double inc_trigger;       /* inc: a cycle starts this far (0..1) from the last live size
+                                 to the next major's target */
     const char *pause_log;    /* append one line per pause to this file; NULL = off */
     bool ignore_env;          /* do not read GULL_* environment variables */
     gull_error_fn on_error;   /* NULL = print to stderr */
@@ -283,6 +288,15 @@ GULL_API void gull_collect(gull_heap *h, gull_collect_kind kind);
  * allocate) */
 GULL_API size_t gull_run_finalizers(gull_heap *h);
 
+/* Give the collector idle time (inc mode): advance the incremental
+ * cycle for about budget_ns nanoseconds (one step, a pause of that kind),
+ * starting one if the old generation has grown enough to make it due
+ * soon.  In the other modes, and when no cycle is due, it sweeps blocks
+ * left unswept instead (work that allocation would do later).  Returns
+ * true while a cycle is still in progress.  Runs pending finalizers after
+ * the step unless finalize_on_demand.  [collects] */
+GULL_API bool gull_step(gull_heap *h, uint64_t budget_ns);
+
 /* ---------------------------------------------------------------- weak refs */
 
 /* A weak reference: a host-owned handle that does not keep its target alive
@@ -324,13 +338,17 @@ GULL_API void gull_memory_report_print(gull_heap *h, FILE *f);
 
 /* ---------------------------------------------------------------- statistics */
 
-/* What counts as a pause (DESIGN.md section 8): a collection, and also the
- * lazy sweeping of one block done inside an allocation (a few microseconds;
- * no collection is counted for it). */
+/* What counts as a pause (DESIGN.md section 8): a collection, an
+ * incremental step, and also the lazy sweeping of one block done inside an
+ * allocation (a few microseconds; no collection is counted for it).
+ * major_collections counts whole cycles, incremental or not. */
 typedef enum gull_pause_kind {
-    GULL_PAUSE_MINOR = 0,
-    GULL_PAUSE_MAJOR,
-    GULL_PAUSE_SWEEP,
+    GULL_PAUSE_MINOR = 0,   /* a minor collection */
+    GULL_PAUSE_MAJOR,       /* a whole major collection in one pause */
+    GULL_PAUSE_SWEEP,       /* lazy sweeping of one block inside an allocation */
+    GULL_PAUSE_MARK_START,  /* inc: the cycle's first pause (a minor, the flip, the roots) */
+    GULL_PAUSE_MARK_STEP,   /* inc: a bounded step of sweeping or marking */
+    GULL_PAUSE_MARK_FINISH, /* inc: weak refs, finalizers, queueing blocks for sweeping */
     GULL_PAUSE_KINDS
 } gull_pause_kind;
 
@@ -341,6 +359,8 @@ typedef struct gull_stats {
     uint64_t objects_marked;                      /* by all collections */
     uint64_t last_objects_marked;                 /* by the last collection */
     uint64_t finalizers_run, weak_cleared;
+    uint64_t mark_steps;        /* inc: incremental steps taken */
+    uint64_t mark_assists;      /* inc: ... of which marking had fallen behind (pacing) */
     size_t heap_live;       /* bytes in objects marked by the last collection + allocated since */
     size_t heap_committed;  /* bytes of blocks in use (excl. metadata) */
     size_t heap_metadata;   /* bytes of gull's own bookkeeping */
@@ -363,6 +383,39 @@ typedef void (*gull_pause_fn)(gull_heap *h, gull_pause_kind kind, bool begin,
                               uint64_t now_ns, void *ctx);
 GULL_API void gull_set_pause_hook(gull_heap *h, gull_pause_fn fn, void *ctx);
 
+/* ---------------------------------------------------------------- test hooks */
+
+/* For tests and tools that drive the collector into an exact state and
+ * look at it, as Lua's test library does with T.gcstate and T.gccolor.
+ * Hosts do not need them.  The phases are those of the major cycle
+ * (gc/collect.c draws the machine). */
+typedef enum gull_phase {
+    GULL_PHASE_IDLE = 0,   /* no major cycle in progress */
+    GULL_PHASE_SWEEP,      /* finishing the previous cycle's lazy sweep */
+    GULL_PHASE_ROOTS,      /* the next step marks the roots */
+    GULL_PHASE_MARK,       /* marking (inc: the barrier shades overwritten values) */
+    GULL_PHASE_FINISH,     /* marked: the next step clears weak refs, finds finalizable */
+    GULL_PHASE_MARK_FINAL, /* marking from objects kept for their finalizers */
+    GULL_PHASE_RECLAIM     /* the next step queues blocks for sweeping */
+} gull_phase;
+typedef enum gull_color {
+    GULL_COLOR_NONE = 0,   /* not a live object of this heap */
+    GULL_COLOR_WHITE,      /* not (yet) marked by the cycle in progress */
+    GULL_COLOR_GRAY,       /* marked, fields not traced yet */
+    GULL_COLOR_BLACK       /* marked and traced, allocated during the cycle, or
+                              any live object when no cycle is marking */
+} gull_color;
+GULL_API gull_phase gull_debug_phase(gull_heap *h);               /* [no-gc] */
+GULL_API const char *gull_phase_name(gull_phase p);               /* [no-gc] */
+GULL_API gull_color gull_debug_color(gull_heap *h, const void *obj); /* [no-gc]; gray: O(gray set) */
+/* inc mode: start a cycle now without doing any of its work (phase SWEEP);
+ * false (reported) in other modes or when a cycle is running.  [no-gc] */
+GULL_API bool gull_debug_start_cycle(gull_heap *h);
+/* inc mode: one step of at most `work` bytes of sweeping or tracing (an
+ * atomic phase counts as one step whatever its size); returns true while
+ * the cycle is in progress.  No finalizers run.  [collects] */
+GULL_API bool gull_debug_step(gull_heap *h, size_t work);
+
 /* ======================================================================
  * Part B — what the host must supply, and the inline barrier
  * ====================================================================== */
@@ -374,14 +427,17 @@ GULL_API void gull_set_pause_hook(gull_heap *h, gull_pause_fn fn, void *ctx);
  * GULL_WRITE is gull_write's inline fast path.  What it may skip depends on
  * the mode, which the heap publishes in its first word:
  *   GULL_BARRIER_NONE  (full mode)      a plain store, always;
- *   GULL_BARRIER_GEN   (gen mode)       a plain store when value is NULL or an
- *                      immediate, or when obj is young: a test of value, one
- *                      load of obj's metadata byte, a test and the store;
+ *   GULL_BARRIER_GEN   (gen mode; inc     a plain store when value is NULL or an
+ *                      while not marking) immediate, or when obj is young: a test of
+ *                      value, one load of obj's metadata byte, a test and the store;
+ *   GULL_BARRIER_MARKING (inc while      a plain store when obj is young (it was
+ *                      marking)           allocated during the marking, gc/barrier.c);
+ *                                         else gull_write, which reads the old value;
  *   GULL_BARRIER_ALL   (modes that must see every store) a call to gull_write.
  * The slow path is gull_write.  The metadata byte of an object lives in the
  * granule map at the start of its 4 MiB-aligned chunk (see gc/internal.h);
  * the constants below pin that layout for the inline test. */
-enum { GULL_BARRIER_NONE = 0, GULL_BARRIER_GEN = 1, GULL_BARRIER_ALL = 2 };
+enum { GULL_BARRIER_NONE = 0, GULL_BARRIER_GEN = 1, GULL_BARRIER_MARKING = 2, GULL_BARRIER_ALL = 3 };
 typedef struct gull_heap_public {
     uint32_t barrier; /* GULL_BARRIER_*; read by GULL_WRITE, written by gull */
 } gull_heap_public;
@@ -400,9 +456,12 @@ static inline int gull_is_young_(const void *obj)
 static inline void gull_write_inline(gull_heap *h, void *obj, void **slot, void *value)
 {
     uint32_t b = ((const gull_heap_public *)(const void *)h)->barrier;
-    if (b == GULL_BARRIER_NONE ||
-        (b == GULL_BARRIER_GEN &&
-         ((((uintptr_t)value & 15u) != 0) || value == NULL || gull_is_young_(obj)))) {
+    if (b == GULL_BARRIER_GEN) {
+        if ((((uintptr_t)value & 15u) != 0) || value == NULL || gull_is_young_(obj)) {
+            *slot = value;
+            return;
+        }
+    } else if (b == GULL_BARRIER_NONE || (b == GULL_BARRIER_MARKING && gull_is_young_(obj))) {
         *slot = value;
         return;
     }

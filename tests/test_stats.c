@@ -235,37 +235,53 @@ Test(stats, full_mode_pauses_are_major, .init = clear_gull_env)
 
 /* ---------------------------------------------------------------- the pause log */
 
-/* Every line is "<minor|major|sweep> <start_ns> <end_ns>\n" with start <=
- * end, starts never decrease; returns the number of collection lines. */
-static void check_log(const char *text, uint64_t *minors, uint64_t *majors)
+/* Header lines are "# gull pause log pid=<this pid> mode=<m> start_ns=<n>
+ * NAME=value..."; every other line is "<kind> <start_ns> <end_ns> <cpu_ns>\n"
+ * with start <= end, the CPU time no longer than the interval (plus clock
+ * granularity), starts never decreasing within a run.  Counts the
+ * collection lines and the headers. */
+static void check_log(const char *text, uint64_t *minors, uint64_t *majors, int *headers)
 {
     *minors = *majors = 0;
+    *headers = 0;
     uint64_t last = 0;
     int lineno = 0;
     for (const char *p = text; *p;) {
         const char *nl = strchr(p, '\n');
         cr_assert_not_null(nl, "the last line of the pause log is unfinished: %s", p);
-        char line[256];
+        char line[4096];
         size_t len = (size_t)(nl - p);
         cr_assert_lt(len, sizeof line);
         memcpy(line, p, len);
         line[len] = '\0';
         lineno++;
-        char kind[8], extra;
-        unsigned long long start, end;
-        int k = sscanf(line, "%7s %llu %llu %c", kind, &start, &end, &extra);
-        cr_expect_eq(k, 3, "line %d is not \"kind start end\": %s", lineno, line);
+        p = nl + 1;
+        if (line[0] == '#') {
+            long pid = 0;
+            cr_expect_eq(sscanf(line, "# gull pause log pid=%ld", &pid), 1, "line %d: %s", lineno, line);
+            cr_expect_eq(pid, (long)getpid(), "line %d names another process: %s", lineno, line);
+            cr_expect_not_null(strstr(line, " mode="), "line %d: %s", lineno, line);
+            cr_expect_not_null(strstr(line, " GULL_NURSERY_SIZE="), "the header carries the configuration: %s",
+                               line);
+            ++*headers;
+            last = 0;
+            continue;
+        }
+        char kind[16], extra;
+        unsigned long long start, end, cpu;
+        int k = sscanf(line, "%15s %llu %llu %llu %c", kind, &start, &end, &cpu, &extra);
+        cr_expect_eq(k, 4, "line %d is not \"kind start end cpu\": %s", lineno, line);
         cr_expect(strcmp(kind, "minor") == 0 || strcmp(kind, "major") == 0 ||
-                      strcmp(kind, "sweep") == 0,
+                      strcmp(kind, "sweep") == 0 || strncmp(kind, "mark-", 5) == 0,
                   "line %d: %s", lineno, line);
         cr_expect_leq(start, end, "line %d: %s", lineno, line);
+        cr_expect_leq(cpu, end - start + 1000000, "line %d: more CPU time than wall time: %s", lineno, line);
         cr_expect_geq(start, last, "line %d starts before the previous one: %s", lineno, line);
         last = start;
         if (strcmp(kind, "minor") == 0)
             ++*minors;
         else if (strcmp(kind, "major") == 0)
             ++*majors;
-        p = nl + 1;
     }
 }
 
@@ -286,7 +302,9 @@ Test(stats, pause_log_from_the_environment, .init = clear_gull_env)
 
     char *text = slurp(path);
     uint64_t minors, majors;
-    check_log(text, &minors, &majors);
+    int headers;
+    check_log(text, &minors, &majors, &headers);
+    cr_expect_eq(headers, 1);
     cr_expect_eq(minors, s.minor_collections);
     cr_expect_eq(majors, s.major_collections);
     free(text);
@@ -299,7 +317,8 @@ Test(stats, pause_log_from_the_environment, .init = clear_gull_env)
     forget(h);
     gull_heap_destroy(h);
     text = slurp(path);
-    check_log(text, &minors, &majors);
+    check_log(text, &minors, &majors, &headers);
+    cr_expect_eq(headers, 2, "each heap writes its header");
     cr_expect_eq(minors + majors, s.pause_count + s2.pause_count, "the log was not appended to");
     free(text);
     unlink(path);
@@ -322,7 +341,9 @@ Test(stats, pause_log_from_the_host_config, .init = clear_gull_env)
     gull_heap_destroy(h);
     char *text = slurp(path);
     uint64_t minors, majors;
-    check_log(text, &minors, &majors);
+    int headers;
+    check_log(text, &minors, &majors, &headers);
+    cr_expect_eq(headers, 1);
     cr_expect_eq(minors + majors, s.pause_count);
     free(text);
     unlink(path);

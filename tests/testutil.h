@@ -238,10 +238,21 @@ TU_STATIC tu_types tu_register_types(gull_heap *h)
 
 /* ---------------------------------------------------------------- heaps */
 
+/* GULLTEST_MODE=inc runs the whole suite with the incremental collector:
+ * heaps the tests ask for in gen mode are made in inc mode (tests that
+ * check the mode itself compare with tu_gen_mode()).  Not a GULL_ name:
+ * the test environment unsets those. */
+TU_STATIC gull_mode tu_gen_mode(void)
+{
+    const char *m = getenv("GULLTEST_MODE");
+    return m && strcmp(m, "inc") == 0 ? GULL_MODE_INC : GULL_MODE_GEN;
+}
+
 /* Defaults, environment ignored, exact (precise) roots, errors captured. */
 TU_STATIC void tu_config(gull_config *c)
 {
     gull_config_init(c);
+    c->mode = tu_gen_mode();
     c->ignore_env = true;
     c->conservative_stack = false;
     c->on_error = tu_on_error;
@@ -267,7 +278,7 @@ TU_STATIC gull_heap *tu_heap_mode(gull_mode m)
 {
     gull_config c;
     tu_config(&c);
-    c.mode = m;
+    c.mode = m == GULL_MODE_GEN ? tu_gen_mode() : m;
     return tu_heap(&c);
 }
 
