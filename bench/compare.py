@@ -39,8 +39,15 @@ TIMEOUT = 300
 # The default run (~3 minutes on an idle 2-core machine): the pause-heavy
 # programs.  --full adds every other program of examples/lisp/programs
 # (binary-trees: minor collections; string-churn: native memory and RSS)
-# and bench/bigheap.scm.
+# and the big-heap programs (BIG_PROGRAMS).
 DEFAULT_PROGRAMS = ["gcbench", "request-loop", "cache", "gcbench-c"]
+# Run by --full, or when named in --programs ("all" leaves them out): about
+# 256 MB live each.  bigheap: bench/bigheap.scm.  gcbench-c-big: the C
+# GCBench with a long-lived tree of depth 22 (2^23 - 1 nodes of 32 bytes =
+# 256 MiB, plus the 4 MB array; GULL_TRACE=1 shows ~260 MiB after its last
+# major collection), workload depths as gcbench-c.
+BIG_PROGRAMS = ["bigheap", "gcbench-c-big"]
+GCBENCH_BIG_ARGS = ["18", "22", "16"]  # stretch_depth long_lived_depth max_depth
 
 
 # ---------------------------------------------------------------- discovery
@@ -429,8 +436,9 @@ def main():
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--full", action="store_true")
     ap.add_argument("--programs", default=",".join(DEFAULT_PROGRAMS),
-                    help="comma-separated names to run, or 'all' (default: %(default)s; "
-                         "--full runs all)")
+                    help="comma-separated names to run, or 'all': every program but "
+                         "the big-heap ones (%s), which run by name or with --full; "
+                         "default: %%(default)s" % ", ".join(BIG_PROGRAMS))
     ap.add_argument("--hyperfine", default=None)
     ap.add_argument("--gnuplot", default=None)
     ap.add_argument("--no-gcbench", action="store_true")
@@ -462,10 +470,9 @@ def main():
     files = sorted(f for f in glob.glob(os.path.join(pdir, "*")) if f.endswith(LISP_EXT))
     if not files:
         print("  no Lisp programs in %s yet: skipped" % pdir)
-    if a.full:
-        big = os.path.join(a.srcdir, "bench/bigheap.scm")
-        if os.path.exists(big):
-            files.append(big)
+    big = os.path.join(a.srcdir, "bench/bigheap.scm")
+    if os.path.exists(big):
+        files.append(big)
     expected = {}
     for f in files:
         name = os.path.splitext(os.path.basename(f))[0]
@@ -488,7 +495,12 @@ def main():
             sides["boehm"] = [gcb_boehm]
         if sides:
             programs.append(("gcbench-c", sides))
-    if a.programs and a.programs != "all" and not a.full:
+            programs.append(("gcbench-c-big", {k: v + GCBENCH_BIG_ARGS for k, v in sides.items()}))
+    if a.full:
+        pass
+    elif a.programs == "all":
+        programs = [p for p in programs if p[0] not in BIG_PROGRAMS]
+    elif a.programs:
         want = set(a.programs.split(","))
         for w in sorted(want - set(p[0] for p in programs)):
             print("  program %s: not found, skipped" % w)
