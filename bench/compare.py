@@ -563,9 +563,10 @@ def main():
           load.line()[0].upper() + load.line()[1:] + ".", ""]
     if load.warning():
         md[-1:-1] = ["", "**%s**" % load.warning()]
-    print("\nTime: median wall s.  Pauses in ms, CPU clock (monotonic); n/a: the log has no "
-          "CPU time.\nMMU 10ms: worst mutator share of any 10 ms window.  RSS: peak MiB.  "
-          "Details: compare.md.")
+    print("\nTime: median wall s.  Pauses in ms on the paused thread's CPU clock, the "
+          "monotonic (wall)\nclock in parentheses; n/a: that log has no CPU time.  MMU 10ms: "
+          "the worst mutator share\nof a 10 ms window.  RSS: peak MiB.  boehm-inc pauses are "
+          "lower bounds.  More: compare.md.")
     for name, _ in programs:
         print("\n" + short_table(name, results[name], labels))
         t = program_table(results[name], labels)
