@@ -16,7 +16,9 @@
  *            a busy machine the monotonic duration includes.  The CPU time
  *            of a pause (.union) is the sum over its outermost intervals;
  *            an interval nested inside another of the same pause is
- *            already counted by the outer one.
+ *            already counted by the outer one.  Reading that clock is a
+ *            system call (no vDSO), paid at both ends of each interval,
+ *            inside the pause, by both collectors alike.
  *
  * What neither hook can see (work done inside allocation outside a recorded
  * interval) is listed in bench/README.md.
