@@ -11,6 +11,10 @@ three SVG plots per run:
                      since the run's start, one colour per kind
   NAME-mmu.svg       minimum mutator utilization against window width
 
+A pause is the union of records that nest or touch (Boehm's stw inside its
+full collection counts once), as make compare counts them; the summary and
+the shaded histogram are of pauses, the per-kind lines of records.
+
 A file that holds several runs (one header line per heap: '# gull pause
 log pid=...') gets one set per run, NAME = LOG's base name plus -runN; a
 log without headers is one run.  It prints a summary per run as well.
@@ -56,9 +60,10 @@ def quoted(s):
     return "'" + s.replace("'", "") + "'"
 
 
-def hist(tmp, name, durs, kinds, title, clock):
-    lo = min(max(d, 1) for _, _, d in durs)
-    hi = max(max(d, 1) for _, _, d in durs)
+def hist(tmp, name, union, durs, kinds, title, clock):
+    """union: the pauses' durations (ns); durs: the records, per kind."""
+    lo = min(max(d, 1) for _, _, d in durs + union)
+    hi = max(max(d, 1) for _, _, d in durs + union)
     b0 = math.floor(math.log10(lo) * BINS_PER_DECADE)
     b1 = math.floor(math.log10(hi) * BINS_PER_DECADE) + 1
     edges = [10 ** (b / BINS_PER_DECADE) for b in range(b0, b1 + 1)]  # ns
@@ -73,13 +78,13 @@ def hist(tmp, name, durs, kinds, title, clock):
     plots = []
     fn = os.path.join(tmp, "all.hist")
     with open(fn, "w") as f:  # boxes: x y xlow xhigh ylow yhigh (ms)
-        for i, n in enumerate(counts(durs)):
+        for i, n in enumerate(counts(union)):
             if n:
                 a, b = edges[i] / 1e6, edges[i + 1] / 1e6
                 f.write("%g %d %g %g 0.5 %d\n" % (math.sqrt(a * b), n, a, b, n))
     plots.append("%s using 1:2:3:4:5:6 with boxxyerror fs solid 0.25 noborder lc rgb '#9aa5b1' "
-                 "title 'all pauses'" % quoted(fn))
-    if len(kinds) > 1:
+                 "title 'pauses (union of records)'" % quoted(fn))
+    if len(kinds) > 1 or len(union) != len(durs):
         for k in kinds:
             fn = os.path.join(tmp, "%d.hist" % kinds.index(k))
             c = counts([x for x in durs if x[0] == k])
@@ -137,7 +142,7 @@ def mmu_curve(tmp, name, iv, t0, t1, title):
 
 
 def ms(x):
-    return "n/a" if x is None else "%.3f" % (x / 1e6)
+    return "n/a" if x is None else "%.4g" % (x / 1e6)
 
 
 def one_run(run, name, label, clock, exclude, gnuplot):
@@ -159,15 +164,17 @@ def one_run(run, name, label, clock, exclude, gnuplot):
     t0 = run.start_ns()
     t0 = min(t0, min(p[1] for p in pauses))
     t1 = max(p[2] for p in pauses)
-    iv = H.merge(pauses)
+    merged = H.merge_cpu(pauses)  # a pause: the union of nested or touching records
+    iv = [(s, e) for s, e, _ in merged]
+    union = [("all", s, (c if use == "cpu" else e - s)) for s, e, c in merged]
     title = "%s (%s)" % (os.path.basename(name), label)
     clockname = "CPU clock" if use == "cpu" else "monotonic"
 
     # Summary, on both clocks where the log has both.
-    mono = sorted(e - s for _, s, e, _ in pauses)
-    cpu = sorted(p[3] for p in pauses) if has_cpu else None
-    print("%s: %d pauses over %.3f s (%s)" % (
-        label, len(pauses), (t1 - t0) / 1e9,
+    mono = sorted(e - s for s, e, _ in merged)
+    cpu = sorted(c for _, _, c in merged) if has_cpu else None
+    print("%s: %d pauses over %.3f s (records: %s)" % (
+        label, len(merged), (t1 - t0) / 1e9,
         ", ".join("%s %d" % (k, sum(1 for p in pauses if p[0] == k)) for k in kinds)))
     for cname, v in (("monotonic", mono), ("CPU clock", cpu)):
         if v:
@@ -179,7 +186,7 @@ def one_run(run, name, label, clock, exclude, gnuplot):
 
     made = []
     with tempfile.TemporaryDirectory(prefix="pauseplot-") as tmp:
-        svg, gp = hist(tmp, name, durs, kinds, title, clockname)
+        svg, gp = hist(tmp, name, union, durs, kinds, title, clockname)
         made += run_gnuplot(gnuplot, gp, svg)
         svg, gp = timeline(tmp, name, durs, kinds, t0, title, clockname)
         made += run_gnuplot(gnuplot, gp, svg)
