@@ -258,6 +258,7 @@ def program_table(cells, labels):
         s = c.summary()
         if s is None:
             why = c.error or ("wrong output in %d runs" % c.wrong if c.wrong else "no run")
+            why = " ".join(why.split())  # the program's stderr: one table row
             rows.append([l, "failed: " + why] + [""] * (len(headers) - 2))
             continue
         row = [l] + [("%d" % s[k]) if p == 0 and s[k] is not None else H.fmt(s[k], p)
