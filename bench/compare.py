@@ -4,8 +4,9 @@
 Runs every pause-heavy program of examples/lisp/programs/ on gull-lisp (in
 every gull mode this build has) and on boehm-lisp (default and incremental
 with a 1 ms pause target), plus the C GCBench on the same configurations;
-one run of each configuration per round, rounds alternating.  Writes a
-table to stdout, and compare.md, compare.csv and SVG plots to --out.
+one run of each configuration per round, rounds alternating.  Prints a
+short table per program and the machine's load during the run; writes the
+wide tables to compare.md and compare.csv, and SVG plots, to --out.
 
 What is measured, and how, is documented in bench/README.md.
 
