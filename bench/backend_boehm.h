@@ -11,9 +11,14 @@
  *            stopped-mark attempt; in incremental mode, the final phases),
  *   reclaim  GC_EVENT_RECLAIM_START .. GC_EVENT_RECLAIM_END (the start of
  *            sweeping, after the world restarts in incremental mode).
- * Pauses are the union of all three (pauses.h .union).  What the events do
- * not show — incremental mark steps done inside GC_malloc, and lazy
- * reclaim inside GC_malloc — is listed in bench/README.md.
+ * Pauses are the union of all three (pauses.h .union).  Each interval is
+ * also timed on the thread's CPU clock (pauses.h .cpu): the hook runs on
+ * the thread that allocates and collects (this program has one thread, so
+ * libgc starts no parallel marker threads: all marking is on that thread's
+ * clock).  The log at exit has gull's new format, cpu_ns column included.
+ * What the events do not show — incremental mark steps done inside
+ * GC_malloc, and lazy reclaim inside GC_malloc — is listed in
+ * bench/README.md.
  */
 #ifndef BENCH_BACKEND_BOEHM_H
 #define BENCH_BACKEND_BOEHM_H

@@ -4,8 +4,9 @@
 Runs every pause-heavy program of examples/lisp/programs/ on gull-lisp (in
 every gull mode this build has) and on boehm-lisp (default and incremental
 with a 1 ms pause target), plus the C GCBench on the same configurations;
-one run of each configuration per round, rounds alternating.  Writes a
-table to stdout, and compare.md, compare.csv and SVG plots to --out.
+one run of each configuration per round, rounds alternating.  Prints a
+short table per program and the machine's load during the run; writes the
+wide tables to compare.md and compare.csv, and SVG plots, to --out.
 
 What is measured, and how, is documented in bench/README.md.
 
@@ -39,8 +40,15 @@ TIMEOUT = 300
 # The default run (~3 minutes on an idle 2-core machine): the pause-heavy
 # programs.  --full adds every other program of examples/lisp/programs
 # (binary-trees: minor collections; string-churn: native memory and RSS)
-# and bench/bigheap.scm.
+# and the big-heap programs (BIG_PROGRAMS).
 DEFAULT_PROGRAMS = ["gcbench", "request-loop", "cache", "gcbench-c"]
+# Run by --full, or when named in --programs ("all" leaves them out): about
+# 256 MB live each.  bigheap: bench/bigheap.scm.  gcbench-c-big: the C
+# GCBench with a long-lived tree of depth 22 (2^23 - 1 nodes of 32 bytes =
+# 256 MiB, plus the 4 MB array; GULL_TRACE=1 shows ~260 MiB after its last
+# major collection), workload depths as gcbench-c.
+BIG_PROGRAMS = ["bigheap", "gcbench-c-big"]
+GCBENCH_BIG_ARGS = ["18", "22", "16"]  # stretch_depth long_lived_depth max_depth
 
 
 # ---------------------------------------------------------------- discovery
@@ -141,22 +149,29 @@ class Sample:
         self.rss_kb = r.rss_kb
         self.t0, self.t1 = r.t0, r.t1
         kinds = {}
-        for k, _, _ in r.pauses:
-            kinds[k] = kinds.get(k, 0) + 1
+        for p in r.pauses:
+            kinds[p[0]] = kinds.get(p[0], 0) + 1
         self.kinds = kinds
-        if side == "gull":
-            self.collections = kinds.get("minor", 0) + kinds.get("major", 0)
+        if side == "gull":  # an incremental cycle opens with one mark-start
+            self.collections = sum(kinds.get(k, 0) for k in ("minor", "major", "mark-start"))
         else:  # a Boehm collection is a 'full' bracket; incremental mode has none
             self.collections = kinds.get("full", 0) or kinds.get("stw", 0)
         # gull's "sweep" pauses (lazy sweeping of one block inside an
         # allocation, ~1 us each) are kept out of the quantiles and MMU:
         # Boehm's equivalent (reclaim inside allocation) has no event, so
         # counting one side's only would not compare like with like.  Their
-        # total is reported on its own (sweep_ms).  See bench/README.md.
-        self.sweep_total = sum(e - s for k, s, e in r.pauses if k == "sweep")
-        self.iv = H.merge([p for p in r.pauses if p[0] != "sweep"])
+        # total is reported on its own (sweep_ms).  Every other kind, known
+        # or not (mark-start, mark-step, ...), is a collector pause.  See
+        # bench/README.md.
+        self.sweep_total = sum(p[2] - p[1] for p in r.pauses if p[0] == "sweep")
+        merged = H.merge_cpu([p for p in r.pauses if p[0] != "sweep"])
+        self.iv = [(s, e) for s, e, _ in merged]
         self.durs = sorted(e - s for s, e in self.iv)
-        self.minor = sorted(e - s for k, s, e in r.pauses if k == "minor")
+        # The same pauses on the thread's CPU clock, if the log has cpu_ns
+        # for every one of them (gull's new log, gcbench-boehm); else None.
+        cpu = [c for _, _, c in merged]
+        self.cpu_durs = sorted(cpu) if all(c is not None for c in cpu) else None
+        self.minor = sorted(p[2] - p[1] for p in r.pauses if p[0] == "minor")
         self.total = sum(self.durs)
         self.mmu = {w: H.mmu(self.iv, self.t0, self.t1, w * 1e6) for w in MMU_WINDOWS_MS}
         self.host = host_latency(r.stdout)
@@ -188,7 +203,13 @@ class Cell:
             "max_ms": (pooled[-1] / 1e6) if pooled else 0.0,
             "minor_p99_ms": (H.quantile(minor, 0.99) / 1e6) if minor else None,
             "total_pause_ms": H.median([x.total / 1e6 for x in s]),
+            "p99_cpu_ms": None,
+            "max_cpu_ms": None,
         }
+        if all(x.cpu_durs is not None for x in s):
+            cpu = sorted(c for x in s for c in x.cpu_durs)
+            d["p99_cpu_ms"] = H.quantile(cpu, 0.99) / 1e6
+            d["max_cpu_ms"] = (cpu[-1] / 1e6) if cpu else 0.0
         for w in MMU_WINDOWS_MS:
             d["mmu_%dms" % w] = H.median([x.mmu[w] for x in s])
         for k in ("p50", "p99", "p99.9", "max"):
@@ -210,6 +231,8 @@ COLS = [("runs", "runs", 0), ("wall_s", "wall s", 2), ("rss_mib", "peak RSS MiB"
         ("mmu_1ms", "MMU 1ms", 2), ("mmu_10ms", "MMU 10ms", 2), ("mmu_100ms", "MMU 100ms", 2)]
 RATIO_KEYS = [("wall_s", "wall"), ("rss_mib", "RSS"), ("p99_ms", "p99"), ("max_ms", "max"),
               ("total_pause_ms", "total")]
+# On the thread's CPU clock (logs with a cpu_ns column): next to p99 and max.
+CPU_COLS = [("p99_cpu_ms", "p99 CPU ms", 3), ("max_cpu_ms", "max CPU ms", 2)]
 HOST_KEYS = [("host_p50_us", "host p50 us"), ("host_p99_us", "host p99 us"),
              ("host_p99.9_us", "host p99.9 us"), ("host_max_us", "host max us")]
 
@@ -220,7 +243,11 @@ def program_table(cells, labels):
     sums = [cells[l].summary() or {} for l in labels if l in cells]
     host_keys = [(k, h) for k, h in HOST_KEYS if any(x.get(k) is not None for x in sums)]
     has_host = bool(host_keys)
-    headers = ["collector"] + [h for _, h, _ in COLS] + \
+    cols = list(COLS)
+    if any(x.get("max_cpu_ms") is not None for x in sums):
+        i = [k for k, _, _ in cols].index("max_ms") + 1
+        cols[i:i] = CPU_COLS
+    headers = ["collector"] + [h for _, h, _ in cols] + \
               ["x Boehm: " + ", ".join(n for _, n in RATIO_KEYS)]
     if has_host:
         headers += [h for _, h in host_keys] + ["host p99 x Boehm"]
@@ -232,10 +259,11 @@ def program_table(cells, labels):
         s = c.summary()
         if s is None:
             why = c.error or ("wrong output in %d runs" % c.wrong if c.wrong else "no run")
+            why = " ".join(why.split())  # the program's stderr: one table row
             rows.append([l, "failed: " + why] + [""] * (len(headers) - 2))
             continue
         row = [l] + [("%d" % s[k]) if p == 0 and s[k] is not None else H.fmt(s[k], p)
-                     for k, _, p in COLS]
+                     for k, _, p in cols]
         if bsum:
             row.append(" ".join(H.fmt(H.ratio(s[k], bsum[k]), 2) for k, _ in RATIO_KEYS))
         else:
@@ -247,13 +275,79 @@ def program_table(cells, labels):
     return H.table(headers, rows)
 
 
+SAME = 0.03  # time ratios within 3% of 1 read "same" in the short table
+
+
+def clock_pair(cpu, mono, digits):
+    """'CPU (monotonic)': the CPU-clock figure first, n/a if the log had none."""
+    return "%s (%s)" % (H.fmt(cpu, digits), H.fmt(mono, digits))
+
+
+def short_table(name, cells, labels):
+    """The terminal's view of one program: a few columns a person reads in
+    ten seconds (the wide table is in compare.md)."""
+    base = cells.get("boehm")
+    bsum = base.summary() if base else None
+    headers = [name, "time s", "max pause ms", "p99 pause ms", "MMU 10ms", "RSS MiB",
+               "time x Boehm"]
+    rows, vals, failed = [], [], []
+    for l in labels:
+        c = cells.get(l)
+        if c is None:
+            continue
+        s = c.summary()
+        if s is None:
+            why = c.error or ("wrong output in %d runs" % c.wrong if c.wrong else "no run")
+            failed.append("  %s failed: %s" % (l, (why.splitlines() or [""])[0][:70]))
+            continue
+        r = H.ratio(s["wall_s"], bsum["wall_s"]) if bsum else None
+        if r is None:
+            verdict = "n/a"
+        elif l == "boehm":
+            verdict = "1.00 baseline"
+        else:
+            verdict = "%.2f %s" % (r, "same" if abs(r - 1) <= SAME else
+                                   "faster" if r < 1 else "slower")
+        rows.append([l, H.fmt(s["wall_s"], 2),
+                     clock_pair(s["max_cpu_ms"], s["max_ms"], 1),
+                     clock_pair(s["p99_cpu_ms"], s["p99_ms"], 2),
+                     H.fmt(s["mmu_10ms"], 2), H.fmt(s["rss_mib"], 0), verdict])
+        vals.append((l, s))
+    t = H.table(headers, rows, markdown=False)
+    if failed:
+        t += "\n" + "\n".join(failed)
+    if len(vals) > 1:
+        t += "\n  best: " + ", ".join(best_of(vals))
+    return t
+
+
+def best_of(vals):
+    """Which configuration is best at time, max pause, MMU and RSS, as
+    shown (rounded as in the table; ties named together).  Max pause on the
+    CPU clock only if every configuration has it, else on the monotonic."""
+    cpu = all(s["max_cpu_ms"] is not None for _, s in vals)
+    out = []
+    for name, key, digits, lower in (
+            ("time", "wall_s", 2, True),
+            ("max pause" + (" (CPU)" if cpu else ""), "max_cpu_ms" if cpu else "max_ms", 1, True),
+            ("MMU 10ms", "mmu_10ms", 2, False), ("RSS", "rss_mib", 0, True)):
+        have = [(l, round(s[key], digits)) for l, s in vals if s.get(key) is not None]
+        if not have:
+            continue
+        b = (min if lower else max)(v for _, v in have)
+        who = [l for l, v in have if v == b]
+        out.append("%s %s" % (name, "all equal" if len(who) == len(vals) else " = ".join(who)))
+    return out
+
+
 def write_csv(path, results, labels):
     keys = [k for k, _, _ in COLS] + ["minor_p99_ms"] + \
            ["host_p50_us", "host_p99_us", "host_p99.9_us", "host_max_us"]
     with open(path, "w", newline="") as f:
         w = csv.writer(f)
+        cpu_keys = [k for k, _, _ in CPU_COLS]  # appended: older columns keep their place
         w.writerow(["program", "collector"] + keys + ["error"] +
-                   ["ratio_%s_vs_boehm" % k for k, _ in RATIO_KEYS])
+                   ["ratio_%s_vs_boehm" % k for k, _ in RATIO_KEYS] + cpu_keys)
         for prog, cells in results.items():
             b = cells.get("boehm")
             bs = b.summary() if b else None
@@ -264,11 +358,12 @@ def write_csv(path, results, labels):
                 s = c.summary()
                 if s is None:
                     w.writerow([prog, l] + [""] * len(keys) + [c.error or "no run"] +
-                               [""] * len(RATIO_KEYS))
+                               [""] * (len(RATIO_KEYS) + len(cpu_keys)))
                     continue
                 w.writerow([prog, l] + ["" if s.get(k) is None else round(s[k], 6) for k in keys] +
                            [""] + ["" if not bs or H.ratio(s[k], bs[k]) is None
-                                   else round(H.ratio(s[k], bs[k]), 4) for k, _ in RATIO_KEYS])
+                                   else round(H.ratio(s[k], bs[k]), 4) for k, _ in RATIO_KEYS] +
+                           ["" if s.get(k) is None else round(s[k], 6) for k in cpu_keys])
 
 
 def plots(gnuplot, out, prog, cells, labels):
@@ -343,8 +438,9 @@ def main():
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--full", action="store_true")
     ap.add_argument("--programs", default=",".join(DEFAULT_PROGRAMS),
-                    help="comma-separated names to run, or 'all' (default: %(default)s; "
-                         "--full runs all)")
+                    help="comma-separated names to run, or 'all': every program but "
+                         "the big-heap ones (%s), which run by name or with --full; "
+                         "default: %%(default)s" % ", ".join(BIG_PROGRAMS))
     ap.add_argument("--hyperfine", default=None)
     ap.add_argument("--gnuplot", default=None)
     ap.add_argument("--no-gcbench", action="store_true")
@@ -376,10 +472,9 @@ def main():
     files = sorted(f for f in glob.glob(os.path.join(pdir, "*")) if f.endswith(LISP_EXT))
     if not files:
         print("  no Lisp programs in %s yet: skipped" % pdir)
-    if a.full:
-        big = os.path.join(a.srcdir, "bench/bigheap.scm")
-        if os.path.exists(big):
-            files.append(big)
+    big = os.path.join(a.srcdir, "bench/bigheap.scm")
+    if os.path.exists(big):
+        files.append(big)
     expected = {}
     for f in files:
         name = os.path.splitext(os.path.basename(f))[0]
@@ -402,7 +497,12 @@ def main():
             sides["boehm"] = [gcb_boehm]
         if sides:
             programs.append(("gcbench-c", sides))
-    if a.programs and a.programs != "all" and not a.full:
+            programs.append(("gcbench-c-big", {k: v + GCBENCH_BIG_ARGS for k, v in sides.items()}))
+    if a.full:
+        pass
+    elif a.programs == "all":
+        programs = [p for p in programs if p[0] not in BIG_PROGRAMS]
+    elif a.programs:
         want = set(a.programs.split(","))
         for w in sorted(want - set(p[0] for p in programs)):
             print("  program %s: not found, skipped" % w)
@@ -422,6 +522,7 @@ def main():
           % (len(programs), len(configs), a.rounds,
              "hyperfine -N --runs 1 per run" if hf else "harness timer (no hyperfine)"))
     started = time.monotonic()
+    load = H.LoadMonitor().start()
     for rnd in range(a.rounds):
         for name, sides in programs:
             for label, side, env, penv in configs:
@@ -447,6 +548,8 @@ def main():
         print("  round %d/%d done (%.0f s)" % (rnd + 1, a.rounds, el))
         sys.stdout.flush()
 
+    load.stop()
+
     md = ["# `make compare` results", "",
           "Machine: %s  " % H.machine_line(m),
           "Command: `make compare%s` (%d rounds, configurations alternating within each round; "
@@ -454,21 +557,28 @@ def main():
                                 "by hyperfine -N --runs 1 per run, median over rounds" if hf
                                 else "by the harness"),
           "Pauses: union of the collector's recorded intervals; p50/p99/p99.9/max over all "
-          "runs' pauses pooled; GCs, pauses, total pause, MMU: median over runs.  "
+          "runs' pauses pooled; GCs, pauses, total pause, MMU: median over runs.  Pause "
+          "figures are on CLOCK_MONOTONIC; \"CPU\" columns (where the pause log has a cpu_ns "
+          "column) give p99 and max on the collecting thread's CPU clock.  "
           "Ratios are gull/Boehm (Boehm = default, non-incremental), in the order "
-          "wall, peak RSS, pause p99, max pause, total pause.  See bench/README.md.", ""]
+          "wall, peak RSS, pause p99, max pause, total pause.  See bench/README.md.  ",
+          load.line()[0].upper() + load.line()[1:] + ".", ""]
+    if load.warning():
+        md[-1:-1] = ["", "**%s**" % load.warning()]
+    print("\nTime: median wall s.  Pauses in ms on the paused thread's CPU clock, the "
+          "monotonic (wall)\nclock in parentheses; n/a: that log has no CPU time.  MMU 10ms: "
+          "the worst mutator share\nof a 10 ms window.  RSS: peak MiB.  boehm-inc pauses are "
+          "lower bounds.  More: compare.md.")
     for name, _ in programs:
+        print("\n" + short_table(name, results[name], labels))
         t = program_table(results[name], labels)
-        print("\n## %s\n%s" % (name, t))
         md += ["## %s" % name, "", t, ""]
         for svg in plots(gp, a.out, name, results[name], labels):
             md.append("![%s](%s)" % (os.path.basename(svg), os.path.basename(svg)))
         md.append("")
-    try:
-        md.insert(4, "Load average at the end: %.2f %.2f %.2f (2 cores: above 2, runs share "
-                     "the CPUs with other work, and pauses include preemption).  " % os.getloadavg())
-    except OSError:
-        pass
+    print("\n" + load.line())
+    if load.warning():
+        print(load.warning())
     with open(os.path.join(a.out, "compare.md"), "w") as f:
         f.write("\n".join(md))
     write_csv(os.path.join(a.out, "compare.csv"), results, labels)

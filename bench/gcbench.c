@@ -19,8 +19,10 @@
  * backend_gull.h (precise roots, barrier on every pointer store) or
  * backend_boehm.h.  At exit the program prints one line of key=value
  * results (to $GCBENCH_RESULT if set, else stdout), and writes its pause
- * intervals to $BOEHM_PAUSE_LOG (Boehm build; gull writes $GULL_PAUSE_LOG
- * itself).
+ * intervals to $BOEHM_PAUSE_LOG (Boehm build, in the format of gull's pause
+ * log with a cpu_ns column: pauses.h; gull writes $GULL_PAUSE_LOG itself).
+ * Pause figures: p50..max_us on CLOCK_MONOTONIC, cpu_p99_us and cpu_max_us
+ * on the thread's CPU clock (pauses.h .cpu).
  *
  * Usage: gcbench [-v] [--probe] [stretch_depth long_lived_depth max_depth]
  */
@@ -147,6 +149,7 @@ int main(int argc, char **argv)
         return 2;
     }
 
+    uint64_t t_init = now_ns(); /* start_ns of the pause log's header */
     be_init();
     if (probe) {
         printf("%s\n", be_variant());
@@ -223,9 +226,11 @@ int main(int argc, char **argv)
     fprintf(out,
             "gcbench collector=%s time_ms=%.1f peak_rss_kb=%ld pauses=%zu p50_us=%.1f"
             " p99_us=%.1f p999_us=%.1f max_us=%.1f total_pause_ms=%.2f"
+            " cpu_p99_us=%.1f cpu_max_us=%.1f"
             " unit_p50_us=%.2f unit_p99_us=%.1f unit_max_us=%.1f%s\n",
             variant, (end - start) / 1e6, peak_rss_kb(), all.count, all.p50 / 1e3,
             all.p99 / 1e3, all.p999 / 1e3, all.max / 1e3, all.total / 1e6,
+            all.cpu_p99 / 1e3, all.cpu_max / 1e3,
             quantile_sorted(unit_ns, unit_n, 0.5) / 1e3,
             quantile_sorted(unit_ns, unit_n, 0.99) / 1e3,
             unit_n ? unit_ns[unit_n - 1] / 1e3 : 0.0, extra);
@@ -233,7 +238,8 @@ int main(int argc, char **argv)
         fclose(out);
     pauses_write_log(getenv("BOEHM_PAUSE_LOG") && strcmp(BE_COLLECTOR, "boehm") == 0
                          ? getenv("BOEHM_PAUSE_LOG")
-                         : NULL);
+                         : NULL,
+                     BE_COLLECTOR, variant, t_init);
     be_finish();
     free(unit_ns);
     return 0;

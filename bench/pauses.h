@@ -10,6 +10,15 @@
  *            is a maximal interval of the union of all recorded intervals,
  *            whatever their kind, so nothing is counted twice.
  *   .rank    Quantiles are nearest-rank on the sorted pause durations.
+ *   .cpu     Each interval also carries its duration on the calling
+ *            thread's CPU clock (CLOCK_THREAD_CPUTIME_ID): the collector's
+ *            own work, without the time the thread was preempted, which on
+ *            a busy machine the monotonic duration includes.  The CPU time
+ *            of a pause (.union) is the sum over its outermost intervals;
+ *            an interval nested inside another of the same pause is
+ *            already counted by the outer one.  Reading that clock is a
+ *            system call (no vDSO), paid at both ends of each interval,
+ *            inside the pause, by both collectors alike.
  *
  * What neither hook can see (work done inside allocation outside a recorded
  * interval) is listed in bench/README.md.
@@ -22,15 +31,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 typedef struct pause_rec {
     const char *kind;
-    uint64_t start, end;
+    uint64_t start, end; /* CLOCK_MONOTONIC ns */
+    uint64_t cpu;        /* .cpu: duration on the thread's CPU clock, ns */
 } pause_rec;
 
 static pause_rec *pauses_v;
 static size_t pauses_n, pauses_cap;
-static uint64_t pauses_open[8]; /* start time per open nesting slot */
+static uint64_t pauses_open[8];     /* start time per open nesting slot */
+static uint64_t pauses_open_cpu[8]; /* the thread's CPU clock at that start */
 
 static inline uint64_t now_ns(void)
 {
@@ -39,7 +51,14 @@ static inline uint64_t now_ns(void)
     return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
 }
 
-static void pauses_add(const char *kind, uint64_t start, uint64_t end)
+static inline uint64_t now_cpu_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+static void pauses_add(const char *kind, uint64_t start, uint64_t end, uint64_t cpu)
 {
     if (pauses_n == pauses_cap) {
         size_t cap = pauses_cap ? 2 * pauses_cap : 4096;
@@ -49,14 +68,22 @@ static void pauses_add(const char *kind, uint64_t start, uint64_t end)
         pauses_v = v;
         pauses_cap = cap;
     }
-    pauses_v[pauses_n++] = (pause_rec){kind, start, end};
+    pauses_v[pauses_n++] = (pause_rec){kind, start, end, cpu};
 }
 
-static inline void pauses_begin(int slot, uint64_t t) { pauses_open[slot] = t; }
+/* t is the collector's (or our) CLOCK_MONOTONIC time of the event; the CPU
+ * clock is read here, on the thread that calls the hook, i.e. the thread
+ * that is paused. */
+static inline void pauses_begin(int slot, uint64_t t)
+{
+    pauses_open[slot] = t;
+    pauses_open_cpu[slot] = now_cpu_ns();
+}
 static inline void pauses_end(int slot, const char *kind, uint64_t t)
 {
+    uint64_t c = now_cpu_ns();
     if (pauses_open[slot] != 0)
-        pauses_add(kind, pauses_open[slot], t);
+        pauses_add(kind, pauses_open[slot], t, c - pauses_open_cpu[slot]);
     pauses_open[slot] = 0;
 }
 
@@ -65,9 +92,13 @@ static int cmp_u64(const void *a, const void *b)
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
     return x < y ? -1 : x > y;
 }
+/* By start; at equal starts the longer first, so an outer interval comes
+ * before the ones nested in it (.cpu). */
 static int cmp_start(const void *a, const void *b)
 {
-    return cmp_u64(&((const pause_rec *)a)->start, &((const pause_rec *)b)->start);
+    const pause_rec *x = a, *y = b;
+    int c = cmp_u64(&x->start, &y->start);
+    return c ? c : cmp_u64(&y->end, &x->end);
 }
 
 /* .rank: nearest-rank quantile of n sorted values. */
@@ -85,7 +116,8 @@ static uint64_t quantile_sorted(const uint64_t *v, size_t n, double q)
 
 typedef struct pause_summary {
     size_t count;
-    uint64_t p50, p99, p999, max, total;
+    uint64_t p50, p99, p999, max, total; /* monotonic */
+    uint64_t cpu_p99, cpu_max;           /* .cpu */
 } pause_summary;
 
 /* Summarise the recorded intervals: kind == NULL takes all kinds, merged
@@ -94,28 +126,42 @@ static pause_summary pauses_summary(const char *kind)
 {
     pause_summary s = {0};
     uint64_t *d = malloc((pauses_n + 1) * sizeof *d);
-    if (d == NULL)
+    uint64_t *c = malloc((pauses_n + 1) * sizeof *c);
+    if (d == NULL || c == NULL) {
+        free(d);
+        free(c);
         return s;
+    }
     size_t n = 0;
     if (kind != NULL) {
         for (size_t i = 0; i < pauses_n; i++)
-            if (strcmp(pauses_v[i].kind, kind) == 0)
+            if (strcmp(pauses_v[i].kind, kind) == 0) {
+                c[n] = pauses_v[i].cpu;
                 d[n++] = pauses_v[i].end - pauses_v[i].start;
+            }
     } else {
         qsort(pauses_v, pauses_n, sizeof *pauses_v, cmp_start);
         for (size_t i = 0; i < pauses_n;) {
             uint64_t s0 = pauses_v[i].start, e0 = pauses_v[i].end;
+            uint64_t cpu = pauses_v[i].cpu;
             size_t j = i + 1;
             while (j < pauses_n && pauses_v[j].start <= e0) {
-                if (pauses_v[j].end > e0)
+                if (pauses_v[j].end > e0) {
                     e0 = pauses_v[j].end;
+                    cpu += pauses_v[j].cpu; /* not nested: its own time (.cpu) */
+                }
                 j++;
             }
+            c[n] = cpu;
             d[n++] = e0 - s0;
             i = j;
         }
     }
     qsort(d, n, sizeof *d, cmp_u64);
+    qsort(c, n, sizeof *c, cmp_u64);
+    s.cpu_p99 = quantile_sorted(c, n, 0.99);
+    s.cpu_max = n ? c[n - 1] : 0;
+    free(c);
     s.count = n;
     for (size_t i = 0; i < n; i++)
         s.total += d[i];
@@ -127,9 +173,14 @@ static pause_summary pauses_summary(const char *kind)
     return s;
 }
 
-/* Write the raw intervals in the pause-log format the harness reads:
- * "<kind> <start_ns> <end_ns>", CLOCK_MONOTONIC. */
-__attribute__((unused)) static void pauses_write_log(const char *path)
+/* Write the raw intervals in the pause-log format of gull's GULL_PAUSE_LOG,
+ * which the harness and bench/pauseplot.py read: one header line
+ * "# <collector> pause log pid=<pid> mode=<mode> start_ns=<start>", then
+ * "<kind> <start_ns> <end_ns> <cpu_ns>" per interval (CLOCK_MONOTONIC
+ * times; cpu_ns the duration on the thread's CPU clock, .cpu).  start: the
+ * CLOCK_MONOTONIC time the collector was set up. */
+__attribute__((unused)) static void pauses_write_log(const char *path, const char *collector,
+                                                     const char *mode, uint64_t start)
 {
     if (path == NULL || *path == '\0')
         return;
@@ -138,9 +189,12 @@ __attribute__((unused)) static void pauses_write_log(const char *path)
         fprintf(stderr, "bench: cannot open pause log %s\n", path);
         return;
     }
+    fprintf(f, "# %s pause log pid=%ld mode=%s start_ns=%llu\n", collector, (long)getpid(),
+            mode, (unsigned long long)start);
     for (size_t i = 0; i < pauses_n; i++)
-        fprintf(f, "%s %llu %llu\n", pauses_v[i].kind,
-                (unsigned long long)pauses_v[i].start, (unsigned long long)pauses_v[i].end);
+        fprintf(f, "%s %llu %llu %llu\n", pauses_v[i].kind,
+                (unsigned long long)pauses_v[i].start, (unsigned long long)pauses_v[i].end,
+                (unsigned long long)pauses_v[i].cpu);
     fclose(f);
 }
 
