@@ -63,7 +63,7 @@ static void be_pause_hook(gull_heap *h, gull_pause_kind kind, bool begin, uint64
     if (begin)
         pauses_begin(0, t);
     else
-        pauses_end(0, kind == GULL_PAUSE_MINOR ? "minor" : "major", t);
+        pauses_end(0, kind == GULL_PAUSE_MINOR ? "minor" : kind == GULL_PAUSE_MAJOR ? "major" : "step", t);
 }
 
 static void be_init(void)
@@ -142,11 +142,14 @@ __attribute__((unused)) static void be_report(FILE *f)
     gull_stats st;
     gull_get_stats(be_heap, &st);
     pause_summary mi = pauses_summary("minor"), ma = pauses_summary("major");
-    fprintf(f, " minor=%zu major=%zu minor_p50_us=%.1f minor_p99_us=%.1f minor_max_us=%.1f"
+    pause_summary sp = pauses_summary("step"); /* inc: mark-start, mark-step, mark-finish */
+    fprintf(f, " minor=%zu major=%zu steps=%zu step_p99_us=%.1f step_max_us=%.1f cycles=%llu"
+               " minor_p50_us=%.1f minor_p99_us=%.1f minor_max_us=%.1f"
                " major_max_us=%.1f"
                " gull_minor_p99_us=%.1f gull_max_us=%.1f gull_pause_count=%llu"
                " lazy_sweeps=%llu lazy_sweep_ms=%.2f",
-            mi.count, ma.count, mi.p50 / 1e3, mi.p99 / 1e3, mi.max / 1e3, ma.max / 1e3,
+            mi.count, ma.count, sp.count, sp.p99 / 1e3, sp.max / 1e3,
+            (unsigned long long)st.major_collections, mi.p50 / 1e3, mi.p99 / 1e3, mi.max / 1e3, ma.max / 1e3,
             gull_pause_quantile(be_heap, GULL_PAUSE_MINOR, 0.99) / 1e3, st.pause_max_ns / 1e3,
             (unsigned long long)st.pause_count, (unsigned long long)be_sweeps, be_sweep_ns / 1e6);
 }

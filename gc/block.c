@@ -16,6 +16,11 @@
  *          freed by one collection and reused before the next is not given
  *          back and faulted in again.  An explicit gull_collect(MAJOR)
  *          returns everything free at once.
+ * .budget  madvise costs time in proportion to the pages it drops, plus a
+ *          fixed cost per call (measured here: 1-2 ms for one pass over a
+ *          few MB of scattered free blocks), so inc mode passes a budget in
+ *          page units (a call counts as SYSCALL_COST pages): what is left
+ *          over stays dirty and idle for the next pass.
  * .classes Size classes are multiples of the granule: 16..128 by 16, then
  *          four steps per power of two up to SMALL_MAX.  A cell index is
  *          computed with a multiply by ceil(2^32/size) and a shift, exact
@@ -291,21 +296,36 @@ static inline bool bit(const uint64_t *bits, size_t i)
     return (bits[i / 64] >> (i % 64)) & 1;
 }
 
-void block_decommit_free(gull_heap *h, bool all)
+#define SYSCALL_COST 16 /* .budget: one madvise costs about as much as 16 pages */
+
+static size_t popcount_bits(const uint64_t *w, size_t n)
 {
+    size_t c = 0;
+    for (size_t i = 0; i < n; i++)
+        c += (size_t)__builtin_popcountll(w[i]);
+    return c;
+}
+
+void block_decommit_free(gull_heap *h, bool all, size_t max_pages)
+{
+    size_t left = all ? SIZE_MAX : max_pages;
     chunk *next;
-    for (chunk *c = h->chunks; c; c = next) {
+    for (chunk *c = h->chunks; c && left; c = next) {
         next = c->next;
         if (c->huge)
             continue;
         bool empty = c->free_pages == CHUNK_PAGES - META_PAGES;
-        if (empty && h->chunks != c && (all || c->was_empty)) {
+        /* .budget: a chunk's map pages are resident too */
+        size_t cost = popcount_bits(c->dirty_bits, CHUNK_PAGES / 64) + META_PAGES + SYSCALL_COST;
+        if (empty && h->chunks != c && (all || c->was_empty) && cost <= left) {
+            left -= all ? 0 : cost;
             chunk_free(h, c); /* keep the newest chunk for the next blocks */
             continue;
         }
         c->was_empty = empty;
         /* .idle: a free page goes back to the OS once it stayed free from
-         * one pass to the next (or at once when `all`). */
+         * one pass to the next (or at once when `all`).  .budget: at most
+         * `left` pages; the others stay idle for the next pass. */
         uint64_t go[CHUNK_PAGES / 64];
         for (size_t w = 0; w < CHUNK_PAGES / 64; w++)
             go[w] = all ? c->dirty_bits[w] : (c->dirty_bits[w] & c->idle_bits[w]);
@@ -317,12 +337,21 @@ void block_decommit_free(gull_heap *h, bool all)
             size_t end = pg;
             while (end < CHUNK_PAGES && bit(go, end))
                 end++;
+            size_t cost_run = (end - pg) + SYSCALL_COST;
+            if (!all && cost_run > left) { /* the rest of this chunk waits */
+                for (size_t i = pg; i < CHUNK_PAGES; i++)
+                    go[i / 64] &= ~((uint64_t)1 << (i % 64));
+                left = 0;
+                break;
+            }
+            if (!all)
+                left -= cost_run;
             os_decommit((uint8_t *)c + pg * PAGE_SIZE, (end - pg) * PAGE_SIZE);
             pg = end;
         }
         for (size_t w = 0; w < CHUNK_PAGES / 64; w++) {
             c->dirty_bits[w] &= ~go[w];
-            c->idle_bits[w] = c->dirty_bits[w];
+            c->idle_bits[w] = c->dirty_bits[w]; /* left over by the budget: idle already */
         }
     }
 }

@@ -404,7 +404,9 @@ INTERNAL void block_release(gull_heap *h, block *b);       /* back to the free p
 INTERNAL chunk *block_chunk_lookup(gull_heap *h, const void *p); /* .radix */
 /* The live object containing p (or starting at p when !interior), else NULL. */
 INTERNAL void *block_find_object(gull_heap *h, const void *p, bool interior);
-INTERNAL void block_decommit_free(gull_heap *h, bool all); /* return idle pages to the OS */
+/* Return idle pages to the OS (.idle), at most max_pages of them (the rest
+ * wait for the next call); all = every free page, no limit. */
+INTERNAL void block_decommit_free(gull_heap *h, bool all, size_t max_pages);
 INTERNAL void block_destroy_all(gull_heap *h);
 INTERNAL bool block_is_valid(const gull_heap *h, const block *b);
 INTERNAL bool chunk_is_valid(const gull_heap *h, const chunk *c);
