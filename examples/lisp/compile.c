@@ -454,7 +454,9 @@ static val expand_once(val x, scope *sc, bool *changed)
         PUSH(cons(S_lambda, cons(base[3], base[2])));
         PUSH(list3(S_lambda, NIL, CAR(cddr(base[0]))));
         PUSH(list3(p_cwv, base[5], base[4]));
-        base[1] = append2(reverse_list(base[1]), list1(base[6]));
+        base[1] = reverse_list(base[1]); /* one allocating call per statement: */
+        base[6] = list1(base[6]);          /* neither result waits in a C temporary */
+        base[1] = append2(base[1], base[6]);
         val r = cons(S_begin, base[1]);
         rsp = base;
         return r;

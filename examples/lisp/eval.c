@@ -990,14 +990,20 @@ void eval_init(void)
     lgc_root_add(&error_obj);
     lgc_root_add(&raised_obj);
     lgc_root_add(&cc_result);
+    /* The record type is rooted (constant table) before anything else
+     * allocates; the field names are interned first, so each is held by the
+     * symbol table before the next allocation. */
     rtd *t = alloc_obj(K_RTD, sizeof(rtd));
     t->n = 2;
-    SET(t, t->name, intern_c("error-object"));
+    SET(t, t->name, FALSE);
     SET(t, t->fields, FALSE);
     error_rtd = (val)t;
     const_add(error_rtd);
-    PUSH(list2(intern_c("message"), intern_c("irritants")));
-    SET(t, t->fields, POP());
+    val name = intern_c("error-object");
+    SET(t, t->name, name);
+    val message = intern_c("message");
+    val irritants = intern_c("irritants");
+    SET(t, t->fields, list2(message, irritants));
 
     defprim_flags("apply", p_apply_fn, 1, -1, P_APPLY);
     p_cwv = defprim_flags("call-with-values", p_apply_fn, 2, 2, P_CWV);

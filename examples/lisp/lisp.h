@@ -135,7 +135,10 @@ typedef struct cont { struct hdr h; uint64_t serial; } cont;
 extern val *rs_base, *rsp, *rs_limit, *rs_limit_normal;
 #define RS_HEADROOM 8192 /* slots kept free above rs_limit for error handling */
 void rs_overflow(void) __attribute__((noreturn));
-#define PUSH(v) do { if (rsp >= rs_limit) rs_overflow(); *rsp++ = (v); } while (0)
+/* v is evaluated before rsp moves: in `*rsp++ = (v)` the compiler may bump
+ * rsp first, and if v allocates, the collector would then scan a slot that
+ * still holds whatever was there before (a dangling root). */
+#define PUSH(v) do { val push_v_ = (v); if (rsp >= rs_limit) rs_overflow(); *rsp++ = push_v_; } while (0)
 #define POP() (*--rsp)
 
 /* ---------------------------------------------------------------- obj.c */
