@@ -35,6 +35,7 @@ struct handler *cur_handler;
 /* ---------------------------------------------------------------- errors */
 
 static val error_rtd;
+static val oom_error; /* made at start-up: raising it must not allocate */
 
 val make_error_object(val msg, val irritants)
 {
@@ -54,7 +55,8 @@ bool is_error_object(val v) { return IS(v, K_RECORD) && ((record *)v)->rtd == er
 
 void print_error(FILE *f, val err)
 {
-    val port = mkport(f, PORT_OUT | PORT_NOCLOSE, "error");
+    /* No allocation here: the error may be "out of memory". */
+    val port = f == stderr ? stderr_port : mkport(f, PORT_OUT | PORT_NOCLOSE, "error");
     PUSH(port);
     port_puts(port, "Error: ");
     if (is_error_object(err)) {
@@ -149,6 +151,13 @@ void lisp_error(const char *msg, int n, ...)
     val l = list_from(base, n, NIL);
     rsp = base;
     lisp_error_v(msg, l);
+}
+
+void lisp_out_of_memory(size_t request)
+{
+    (void)request;
+    do_raise(oom_error, false);
+    abort(); /* not reached */
 }
 
 void type_error(const char *who, const char *expected, val got)
@@ -1004,6 +1013,8 @@ void eval_init(void)
     val message = intern_c("message");
     val irritants = intern_c("irritants");
     SET(t, t->fields, list2(message, irritants));
+    oom_error = make_error_object(mkstr_c("out of memory"), NIL);
+    const_add(oom_error);
 
     defprim_flags("apply", p_apply_fn, 1, -1, P_APPLY);
     p_cwv = defprim_flags("call-with-values", p_apply_fn, 2, 2, P_CWV);

@@ -175,6 +175,9 @@ extern val S_quote, S_quasiquote, S_unquote, S_unquote_splicing, S_lambda, S_def
 
 void lisp_error(const char *msg, int nirritants, ...) __attribute__((noreturn));
 void lisp_error_v(const char *msg, val irritants) __attribute__((noreturn));
+/* Raise the preallocated "out of memory" condition: raising it allocates
+ * nothing, and once the stack unwinds the heap is usable again. */
+void lisp_out_of_memory(size_t request) __attribute__((noreturn));
 void type_error(const char *who, const char *expected, val got) __attribute__((noreturn));
 struct handler {
     jmp_buf jb;

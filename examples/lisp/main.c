@@ -39,6 +39,9 @@ static void usage(FILE *f)
             "       %s -e EXPR           evaluate the forms in EXPR (prints only what they display)\n"
             "       %s                   read-eval-print loop\n"
             "       %s --help | --version\n"
+            "options (before FILE or -e):\n"
+            "  --heap-max SIZE   limit the heap to SIZE bytes (suffix K, M or G); a program\n"
+            "                    that needs more gets an \"out of memory\" error\n"
             "A Scheme (R7RS-small subset) on the %s collector; see examples/lisp/README.md.\n",
             prog_name, prog_name, prog_name, prog_name, lgc_name());
 }
@@ -168,6 +171,20 @@ static void repl(void)
     }
 }
 
+/* "16M" -> 16777216; 0 on a malformed size. */
+static size_t parse_size(const char *s)
+{
+    char *end;
+    unsigned long long n = strtoull(s, &end, 10);
+    if (end == s) return 0;
+    switch (*end) {
+    case 'k': case 'K': n <<= 10; end++; break;
+    case 'm': case 'M': n <<= 20; end++; break;
+    case 'g': case 'G': n <<= 30; end++; break;
+    }
+    return *end ? 0 : (size_t)n;
+}
+
 static void *interp_main(void *arg)
 {
     (void)arg;
@@ -238,6 +255,16 @@ int main(int argc, char **argv)
             expr_arg = argv[++i];
             i++;
             break;
+        }
+        if (!strcmp(argv[i], "--heap-max")) {
+            size_t n = i + 1 < argc ? parse_size(argv[i + 1]) : 0;
+            if (n == 0) {
+                fprintf(stderr, "%s: --heap-max needs a size such as 64M\n", prog_name);
+                return 64;
+            }
+            lgc_set_heap_max(n);
+            i++;
+            continue;
         }
         if (!strcmp(argv[i], "--")) { i++; if (i < argc) { file_arg = argv[i]; i++; } break; }
         if (argv[i][0] == '-' && argv[i][1] != 0) {

@@ -101,6 +101,7 @@ const struct lisp_kind lisp_kinds[K_COUNT] = {
 void *alloc_obj(int kind, size_t size)
 {
     struct hdr *h = lgc_alloc(kind, size);
+    if (!h) lisp_out_of_memory(size);
     h->kind = (uint32_t)kind;
     return h;
 }

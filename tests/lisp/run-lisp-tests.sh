@@ -19,6 +19,8 @@
 #   ;;! slow             skipped when LISP_TESTS_SKIP_SLOW is non-empty
 #   ;;! timeout: SECS    per-test time limit (default 120, or LISP_TEST_TIMEOUT)
 #   ;;! no-guile         NAME.out is written by hand (gen-expected.sh skips it)
+#   ;;! skip-on: WORD    skipped when the binary's name contains WORD (a
+#                        collector-specific behaviour, e.g. "boehm")
 # A test killed by a signal counts as crashing; a timeout counts as failing.
 # The last line is a Criterion-style synthesis line, which CI reads.
 # LISP_TESTS_FILTER=SUBSTRING runs only the tests whose path contains it;
@@ -71,6 +73,10 @@ for test in $(cd "$here" && find . -mindepth 2 -name '*.scm' ! -path '*/data/*' 
   if [ -n "${LISP_TESTS_SKIP_SLOW:-}" ] && has_flag slow "$file"; then
     skipped=$((skipped + 1))
     continue
+  fi
+  skip_on=$(header skip-on "$file" | head -n 1)
+  if [ -n "$skip_on" ]; then
+    case $(basename "$bin") in *"$skip_on"*) skipped=$((skipped + 1)); continue ;; esac
   fi
   tested=$((tested + 1))
 
@@ -154,6 +160,6 @@ for test in $(cd "$here" && find . -mindepth 2 -name '*.scm' ! -path '*/data/*' 
   fi
 done
 
-[ "$skipped" -eq 0 ] || echo "$label: skipped $skipped slow test(s) (LISP_TESTS_SKIP_SLOW)"
+[ "$skipped" -eq 0 ] || echo "$label: skipped $skipped test(s) (slow under LISP_TESTS_SKIP_SLOW, or skip-on)"
 summary "$tested" "$passing" "$failing" "$crashing"
 [ $((failing + crashing)) -eq 0 ]
