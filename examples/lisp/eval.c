@@ -394,7 +394,7 @@ node *optimize_call(node *call)
     for (int i = 0; inline_ops[i].name; i++) {
         if (inline_ops[i].arity == call->n && strcmp(inline_ops[i].name, name) == 0 &&
             SYM(intern_c(name))->value == v) {
-            node *r = calloc(1, sizeof(node));
+            node *r = code_alloc(sizeof(node));
             r->op = call->n == 1 ? N_PRIM1 : N_PRIM2;
             r->pop = inline_ops[i].op;
             r->v = call->a->v;
@@ -994,11 +994,11 @@ static val p_procedurep(int argc, val *a, prim *self) { (void)argc; (void)self; 
 
 void eval_init(void)
 {
-    lgc_root_add(&wind_list);
-    lgc_root_add(&handler_list);
-    lgc_root_add(&error_obj);
-    lgc_root_add(&raised_obj);
-    lgc_root_add(&cc_result);
+    root_global(&wind_list);
+    root_global(&handler_list);
+    root_global(&error_obj);
+    root_global(&raised_obj);
+    root_global(&cc_result);
     /* The record type is rooted (constant table) before anything else
      * allocates; the field names are interned first, so each is held by the
      * symbol table before the next allocation. */

@@ -161,6 +161,9 @@ intptr_t list_length(val l); /* -1 if improper or circular */
 void lisp_visit_roots(void (*range)(val *start, val *end, void *ctx), void *ctx);
 void obj_init(void);
 size_t const_add(val v); /* keep v alive forever (compiled constants) */
+void root_global(val *slot); /* a global value slot: a root until exit */
+void obj_release_roots(void); /* at exit: drop every root, so a collection frees all */
+void obj_free_tables(void);   /* at exit, after the heap is gone */
 
 /* well-known symbols */
 extern val S_quote, S_quasiquote, S_unquote, S_unquote_splicing, S_lambda, S_define,
