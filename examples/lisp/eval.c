@@ -26,6 +26,23 @@
 #include "eval.h"
 
 char *c_stack_limit;
+/* .depth  eval_depth counts the active eval() calls (one per non-tail call
+ * level).  Past depth_limit a call is a "recursion too deep" error: cheap
+ * to check, and it stops a runaway recursion long before the C stack (1 GiB)
+ * or the root stack are used up, which took a minute and more than a
+ * gigabyte.  Raising the error lifts the limit by DEPTH_HEADROOM so the
+ * handlers can run; every place that catches a non-local exit restores the
+ * depth it saved and the normal limit (depth_restore). */
+long eval_depth;
+long max_depth = 250000;
+static long depth_limit = 250000;
+#define DEPTH_HEADROOM 10000
+
+void depth_restore(long depth)
+{
+    eval_depth = depth;
+    depth_limit = max_depth;
+}
 val wind_list = NIL;     /* ((before . after) ...) innermost first */
 val handler_list = NIL;  /* exception handlers: procedures, or fixnum guard ids */
 val error_obj = FALSE;   /* the condition being raised to the top level */
@@ -181,6 +198,19 @@ void rs_overflow(void)
     lisp_error("recursion too deep (root stack exhausted)", 0);
 }
 
+static void depth_exceeded(void) __attribute__((noinline, noreturn));
+static void depth_exceeded(void)
+{
+    eval_depth--; /* this eval never runs */
+    if (depth_limit != max_depth) {
+        fprintf(stderr, "lisp: recursion too deep while reporting a recursion too deep\n");
+        lisp_exit(70);
+    }
+    depth_limit += DEPTH_HEADROOM;
+    lisp_error("recursion too deep: more nested calls than the limit (--max-depth or LISP_MAX_DEPTH):", 1,
+               MKFIX(max_depth));
+}
+
 static void stack_overflow(void) __attribute__((noinline, noreturn));
 static void stack_overflow(void)
 {
@@ -223,6 +253,7 @@ static val callcc(val f)
     cf.handlers = handler_list;
     cf.handler = cur_handler;
     cf.guard = guard_top;
+    long depth = eval_depth;
     PUSH(f);
     cont *k = alloc_obj(K_CONT, sizeof(cont));
     k->serial = cf.serial;
@@ -236,6 +267,7 @@ static val callcc(val f)
         cur_handler = cf.handler;
         guard_top = cf.guard;
         handler_list = cf.handlers;
+        depth_restore(depth);
     }
     cc_top = cf.prev;
     rsp = cf.rsp;
@@ -415,7 +447,11 @@ static val eval(node *n, val env)
 {
     val *envslot = rsp;
     char probe;
-    if (&probe < c_stack_limit) stack_overflow();
+    if (++eval_depth > depth_limit) depth_exceeded();
+    if (&probe < c_stack_limit) {
+        eval_depth--;
+        stack_overflow();
+    }
     PUSH(env);
     val r, f;
     val *base;
@@ -675,6 +711,7 @@ static val eval(node *n, val env)
     }
 done:
     rsp = envslot;
+    eval_depth--;
     return r;
 }
 
@@ -777,6 +814,7 @@ val eval_toplevel(val form)
 
 void eval_reset(void)
 {
+    depth_restore(0);
     rs_limit = rs_limit_normal;
     cc_top = NULL;
     guard_top = NULL;
@@ -862,6 +900,7 @@ static val p_guard(int argc, val *a, prim *self)
     val saved_winds = wind_list;
     val saved_handlers = handler_list;
     struct ccframe *saved_cc = cc_top;
+    long depth = eval_depth;
     PUSH(saved_winds);
     PUSH(saved_handlers);
     handler_list = cons(MKFIX(g.id), handler_list);
@@ -877,6 +916,7 @@ static val p_guard(int argc, val *a, prim *self)
     guard_top = g.prev;
     cur_handler = g.h.prev;
     cc_top = saved_cc;
+    depth_restore(depth);
     rsp = saved_rsp + 2;
     handler_list = saved_rsp[1];
     PUSH(raised_obj);

@@ -224,6 +224,8 @@ val apply2(val f, val a, val b);
 void eval_init(void);
 void eval_reset(void); /* after an error: drop continuation and wind state */
 extern char *c_stack_limit;
+extern long eval_depth, max_depth; /* eval.c .depth */
+void depth_restore(long depth);
 extern val wind_list;
 
 /* ---------------------------------------------------------------- prims */

@@ -55,6 +55,8 @@ static void usage(FILE *f)
             "options (before FILE or -e):\n"
             "  --heap-max SIZE   limit the heap to SIZE bytes (suffix K, M or G); a program\n"
             "                    that needs more gets an \"out of memory\" error\n"
+            "  --max-depth N     at most N nested (non-tail) calls, default 250000; also\n"
+            "                    LISP_MAX_DEPTH=N; deeper is a \"recursion too deep\" error\n"
             "A Scheme (R7RS-small subset) on the %s collector; see examples/lisp/README.md.\n",
             prog_name, prog_name, prog_name, prog_name, lgc_name());
 }
@@ -198,6 +200,14 @@ static size_t parse_size(const char *s)
     return *end ? 0 : (size_t)n;
 }
 
+/* A positive count below 10^9 (the C stack bounds the depth anyway), or 0. */
+static long parse_depth(const char *s)
+{
+    char *end;
+    long n = strtol(s, &end, 10);
+    return *end || end == s || n <= 0 || n > 1000000000L ? 0 : n;
+}
+
 static void *interp_main(void *arg)
 {
     (void)arg;
@@ -214,6 +224,7 @@ static void *interp_main(void *arg)
     rs_limit = rs_limit_normal = rs_base + ROOT_STACK_SLOTS - RS_HEADROOM;
     lgc_init();
     heap_ready = true;
+    depth_restore(0); /* max_depth may have been set from the command line */
     obj_init();
     compile_init();
     prims_init();
@@ -252,6 +263,15 @@ int main(int argc, char **argv)
 {
     prog_name = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
     lgc_early_init();
+    const char *env_depth = getenv("LISP_MAX_DEPTH");
+    if (env_depth && *env_depth) {
+        long d = parse_depth(env_depth);
+        if (d <= 0) {
+            fprintf(stderr, "%s: LISP_MAX_DEPTH must be a positive number\n", prog_name);
+            return 64;
+        }
+        max_depth = d;
+    }
     int i = 1;
     for (; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -278,6 +298,16 @@ int main(int argc, char **argv)
                 return 64;
             }
             lgc_set_heap_max(n);
+            i++;
+            continue;
+        }
+        if (!strcmp(argv[i], "--max-depth")) {
+            long d = i + 1 < argc ? parse_depth(argv[i + 1]) : 0;
+            if (d <= 0) {
+                fprintf(stderr, "%s: --max-depth needs a positive number\n", prog_name);
+                return 64;
+            }
+            max_depth = d;
             i++;
             continue;
         }
