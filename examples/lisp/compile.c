@@ -10,7 +10,10 @@
  * directly; the rewrites call primitives by object, not by name, so a
  * program that redefines `list` or `cons` does not break them.
  *
- * Nodes are malloc'd and never freed (code lives as long as the program).
+ * Nodes, lambdas, node arrays and compile-time scopes come from the code
+ * arena (code_alloc): code lives as long as the program, and the arena is
+ * freed in one sweep at exit (code_free_all), so a syntax error that
+ * abandons a half-built tree leaks nothing either.
  * The values they hold (constants, symbols) are kept alive by the constant
  * table (obj.c const_add).  Forms under analysis are kept on the root stack.
  */
@@ -58,10 +61,35 @@ static val checked_cdr(val v)
     return PAIR(v)->cdr;
 }
 
+/* ---------------------------------------------------------------- code arena */
+
+struct code_block {
+    struct code_block *next;
+    max_align_t data[];
+};
+static struct code_block *code_blocks;
+
+void *code_alloc(size_t size)
+{
+    struct code_block *b = calloc(1, sizeof *b + size);
+    if (!b) { fprintf(stderr, "lisp: out of memory for compiled code\n"); exit(70); }
+    b->next = code_blocks;
+    code_blocks = b;
+    return b->data;
+}
+
+void code_free_all(void)
+{
+    while (code_blocks) {
+        struct code_block *b = code_blocks;
+        code_blocks = b->next;
+        free(b);
+    }
+}
+
 static node *mknode(int op)
 {
-    node *n = calloc(1, sizeof(node));
-    if (!n) { fprintf(stderr, "lisp: out of memory\n"); exit(70); }
+    node *n = code_alloc(sizeof(node));
     n->op = op;
     return n;
 }
@@ -108,7 +136,7 @@ static int len_or_error(val x, val form)
 
 static scope *scope_new(scope *parent)
 {
-    scope *s = calloc(1, sizeof(scope));
+    scope *s = code_alloc(sizeof(scope));
     s->parent = parent;
     return s;
 }
@@ -119,17 +147,15 @@ static int scope_add(scope *s, val name)
         if (s->names[i] == name) return i;
     if (s->n == s->cap) {
         s->cap = s->cap ? s->cap * 2 : 8;
-        s->names = realloc(s->names, (size_t)s->cap * sizeof(val));
+        val *names = code_alloc((size_t)s->cap * sizeof(val)); /* the old array stays in the arena */
+        if (s->n) memcpy(names, s->names, (size_t)s->n * sizeof(val));
+        s->names = names;
     }
     s->names[s->n] = name;
     return s->n++;
 }
 
-static void scope_free(scope *s)
-{
-    free(s->names);
-    free(s);
-}
+static void scope_free(scope *s) { (void)s; /* arena memory: freed at exit */ }
 
 static bool lookup(scope *sc, val name, int *depth, int *idx)
 {
@@ -454,7 +480,9 @@ static val expand_once(val x, scope *sc, bool *changed)
         PUSH(cons(S_lambda, cons(base[3], base[2])));
         PUSH(list3(S_lambda, NIL, CAR(cddr(base[0]))));
         PUSH(list3(p_cwv, base[5], base[4]));
-        base[1] = append2(reverse_list(base[1]), list1(base[6]));
+        base[1] = reverse_list(base[1]); /* one allocating call per statement: */
+        base[6] = list1(base[6]);          /* neither result waits in a C temporary */
+        base[1] = append2(base[1], base[6]);
         val r = cons(S_begin, base[1]);
         rsp = base;
         return r;
@@ -562,7 +590,7 @@ static node *seq_node(node **xs, int n)
     if (n == 1) return xs[0];
     node *s = mknode(N_SEQ);
     s->n = n;
-    s->xs = malloc((size_t)n * sizeof(node *));
+    s->xs = code_alloc((size_t)n * sizeof(node *));
     memcpy(s->xs, xs, (size_t)n * sizeof(node *));
     return s;
 }
@@ -572,11 +600,10 @@ static node *compile_seq(val forms, scope *sc)
     val *base = rsp;
     PUSH(forms);
     int n = len_or_error(forms, forms);
-    node **xs = malloc((size_t)(n ? n : 1) * sizeof(node *));
+    node **xs = code_alloc((size_t)(n ? n : 1) * sizeof(node *));
     int i = 0;
     for (val f = forms; IS_PAIR(f); f = CDR(f)) xs[i++] = compile(CAR(f), sc);
     node *r = seq_node(xs, n);
-    free(xs);
     rsp = base;
     return r;
 }
@@ -587,7 +614,7 @@ static node *compile_body(val forms, scope *sc)
     PUSH(forms);
     PUSH(scan_body(forms, sc));
     int n = (int)list_length(base[1]);
-    node **xs = malloc((size_t)(n ? n : 1) * sizeof(node *));
+    node **xs = code_alloc((size_t)(n ? n : 1) * sizeof(node *));
     int i = 0;
     for (val f = base[1]; IS_PAIR(f); f = CDR(f)) {
         val x = CAR(f);
@@ -606,7 +633,6 @@ static node *compile_body(val forms, scope *sc)
         }
     }
     node *r = seq_node(xs, n);
-    free(xs);
     rsp = base;
     return r;
 }
@@ -617,7 +643,7 @@ static struct lambda *compile_lambda(val params, val body, scope *sc, val name)
     PUSH(params);
     PUSH(body);
     scope *s = scope_new(sc);
-    struct lambda *lam = calloc(1, sizeof *lam);
+    struct lambda *lam = code_alloc(sizeof *lam);
     val p = params;
     for (; IS_PAIR(p); p = CDR(p)) {
         if (!IS_SYM(CAR(p))) syntax_error("bad parameter list", params);
@@ -672,7 +698,7 @@ static node *compile_let(val x, scope *sc)
     bool named = IS_SYM(cadr(x));
     val bindings = named ? CAR(cddr(x)) : cadr(x);
     int n = len_or_error(bindings, x);
-    node **inits = malloc((size_t)(n ? n : 1) * sizeof(node *));
+    node **inits = code_alloc((size_t)(n ? n : 1) * sizeof(node *));
     PUSH(NIL); /* 1: vars */
     int i = 0;
     for (val b = bindings; IS_PAIR(b); b = CDR(b), i++) {
@@ -720,7 +746,7 @@ static node *compile_letrec(val x, scope *sc)
         if (!IS_PAIR(CAR(b)) || !IS_SYM(CAR(CAR(b)))) syntax_error("bad letrec binding", CAR(b));
         scope_add(s, CAR(CAR(b)));
     }
-    node **inits = malloc((size_t)(n ? n : 1) * sizeof(node *));
+    node **inits = code_alloc((size_t)(n ? n : 1) * sizeof(node *));
     int i = 0;
     for (val b = cadr(base[0]); IS_PAIR(b); b = CDR(b), i++) {
         val bd = CAR(b);
@@ -753,7 +779,7 @@ static node *compile_cond(val clauses, scope *sc, val form)
     } else if (CDR(c) == NIL) {
         r = mknode(N_OR);
         r->n = 2;
-        r->xs = malloc(2 * sizeof(node *));
+        r->xs = code_alloc(2 * sizeof(node *));
         r->xs[0] = compile(CAR(c), sc);
         r->xs[1] = compile_cond(CDR(base[0]), sc, form);
     } else if (IS_PAIR(CDR(c)) && cadr(c) == S_arrow && IS_PAIR(cddr(c))) {
@@ -780,7 +806,7 @@ static node *compile_case(val x, scope *sc)
     r->a = compile(cadr(x), sc);
     int n = len_or_error(cddr(x), x);
     r->n = n;
-    r->xs = malloc((size_t)(n ? n : 1) * sizeof(node *));
+    r->xs = code_alloc((size_t)(n ? n : 1) * sizeof(node *));
     PUSH(mkvec((size_t)n, FALSE));
     int i = 0;
     for (val cl = cddr(base[0]); IS_PAIR(cl); cl = CDR(cl), i++) {
@@ -811,7 +837,7 @@ static node *compile_call(val x, scope *sc)
     node *r = mknode(N_CALL);
     r->a = compile(CAR(x), sc);
     r->n = n;
-    r->xs = malloc((size_t)(n ? n : 1) * sizeof(node *));
+    r->xs = code_alloc((size_t)(n ? n : 1) * sizeof(node *));
     int i = 0;
     for (val a = CDR(base[0]); IS_PAIR(a); a = CDR(a)) r->xs[i++] = compile(CAR(a), sc);
     rsp = base;
@@ -826,7 +852,7 @@ static node *compile_andor(int op, val args, scope *sc)
     if (n == 0) { rsp = base; return mkconst(op == N_AND ? TRUE : FALSE); }
     node *r = mknode(op);
     r->n = n;
-    r->xs = malloc((size_t)n * sizeof(node *));
+    r->xs = code_alloc((size_t)n * sizeof(node *));
     int i = 0;
     for (val a = base[0]; IS_PAIR(a); a = CDR(a)) r->xs[i++] = compile(CAR(a), sc);
     rsp = base;
@@ -892,11 +918,10 @@ static node *compile(val x, scope *sc)
         if (!sc) {
             /* a top-level begin may hold definitions */
             len_or_error(x, x);
-            node **xs = malloc((size_t)(list_length(x) + 1) * sizeof(node *));
+            node **xs = code_alloc((size_t)(list_length(x) + 1) * sizeof(node *));
             int i = 0;
             for (val f = CDR(x); IS_PAIR(f); f = CDR(f)) xs[i++] = compile(CAR(f), sc);
             r = seq_node(xs, i);
-            free(xs);
         } else {
             r = compile_seq(CDR(x), sc);
         }
@@ -1022,7 +1047,7 @@ val toplevel_expand(val form)
 
 void compile_init(void)
 {
-    lgc_root_add(&compiling_form);
+    root_global(&compiling_form);
     sym_do_loop = intern_c(" do-loop");
     sym_tmp = intern_c(" tmp");
 }

@@ -26,6 +26,23 @@
 #include "eval.h"
 
 char *c_stack_limit;
+/* .depth  eval_depth counts the active eval() calls (one per non-tail call
+ * level).  Past depth_limit a call is a "recursion too deep" error: cheap
+ * to check, and it stops a runaway recursion long before the C stack (1 GiB)
+ * or the root stack are used up, which took a minute and more than a
+ * gigabyte.  Raising the error lifts the limit by DEPTH_HEADROOM so the
+ * handlers can run; every place that catches a non-local exit restores the
+ * depth it saved and the normal limit (depth_restore). */
+long eval_depth;
+long max_depth = 250000;
+static long depth_limit = 250000;
+#define DEPTH_HEADROOM 10000
+
+void depth_restore(long depth)
+{
+    eval_depth = depth;
+    depth_limit = max_depth;
+}
 val wind_list = NIL;     /* ((before . after) ...) innermost first */
 val handler_list = NIL;  /* exception handlers: procedures, or fixnum guard ids */
 val error_obj = FALSE;   /* the condition being raised to the top level */
@@ -35,6 +52,7 @@ struct handler *cur_handler;
 /* ---------------------------------------------------------------- errors */
 
 static val error_rtd;
+static val oom_error; /* made at start-up: raising it must not allocate */
 
 val make_error_object(val msg, val irritants)
 {
@@ -54,7 +72,8 @@ bool is_error_object(val v) { return IS(v, K_RECORD) && ((record *)v)->rtd == er
 
 void print_error(FILE *f, val err)
 {
-    val port = mkport(f, PORT_OUT | PORT_NOCLOSE, "error");
+    /* No allocation here: the error may be "out of memory". */
+    val port = f == stderr ? stderr_port : mkport(f, PORT_OUT | PORT_NOCLOSE, "error");
     PUSH(port);
     port_puts(port, "Error: ");
     if (is_error_object(err)) {
@@ -151,6 +170,13 @@ void lisp_error(const char *msg, int n, ...)
     lisp_error_v(msg, l);
 }
 
+void lisp_out_of_memory(size_t request)
+{
+    (void)request;
+    do_raise(oom_error, false);
+    abort(); /* not reached */
+}
+
 void type_error(const char *who, const char *expected, val got)
 {
     char buf[200];
@@ -170,6 +196,19 @@ void rs_overflow(void)
     }
     rs_limit += RS_HEADROOM / 2;
     lisp_error("recursion too deep (root stack exhausted)", 0);
+}
+
+static void depth_exceeded(void) __attribute__((noinline, noreturn));
+static void depth_exceeded(void)
+{
+    eval_depth--; /* this eval never runs */
+    if (depth_limit != max_depth) {
+        fprintf(stderr, "lisp: recursion too deep while reporting a recursion too deep\n");
+        lisp_exit(70);
+    }
+    depth_limit += DEPTH_HEADROOM;
+    lisp_error("recursion too deep: more nested calls than the limit (--max-depth or LISP_MAX_DEPTH):", 1,
+               MKFIX(max_depth));
 }
 
 static void stack_overflow(void) __attribute__((noinline, noreturn));
@@ -214,6 +253,7 @@ static val callcc(val f)
     cf.handlers = handler_list;
     cf.handler = cur_handler;
     cf.guard = guard_top;
+    long depth = eval_depth;
     PUSH(f);
     cont *k = alloc_obj(K_CONT, sizeof(cont));
     k->serial = cf.serial;
@@ -227,6 +267,7 @@ static val callcc(val f)
         cur_handler = cf.handler;
         guard_top = cf.guard;
         handler_list = cf.handlers;
+        depth_restore(depth);
     }
     cc_top = cf.prev;
     rsp = cf.rsp;
@@ -385,7 +426,7 @@ node *optimize_call(node *call)
     for (int i = 0; inline_ops[i].name; i++) {
         if (inline_ops[i].arity == call->n && strcmp(inline_ops[i].name, name) == 0 &&
             SYM(intern_c(name))->value == v) {
-            node *r = calloc(1, sizeof(node));
+            node *r = code_alloc(sizeof(node));
             r->op = call->n == 1 ? N_PRIM1 : N_PRIM2;
             r->pop = inline_ops[i].op;
             r->v = call->a->v;
@@ -406,7 +447,11 @@ static val eval(node *n, val env)
 {
     val *envslot = rsp;
     char probe;
-    if (&probe < c_stack_limit) stack_overflow();
+    if (++eval_depth > depth_limit) depth_exceeded();
+    if (&probe < c_stack_limit) {
+        eval_depth--;
+        stack_overflow();
+    }
     PUSH(env);
     val r, f;
     val *base;
@@ -666,6 +711,7 @@ static val eval(node *n, val env)
     }
 done:
     rsp = envslot;
+    eval_depth--;
     return r;
 }
 
@@ -768,6 +814,7 @@ val eval_toplevel(val form)
 
 void eval_reset(void)
 {
+    depth_restore(0);
     rs_limit = rs_limit_normal;
     cc_top = NULL;
     guard_top = NULL;
@@ -853,6 +900,7 @@ static val p_guard(int argc, val *a, prim *self)
     val saved_winds = wind_list;
     val saved_handlers = handler_list;
     struct ccframe *saved_cc = cc_top;
+    long depth = eval_depth;
     PUSH(saved_winds);
     PUSH(saved_handlers);
     handler_list = cons(MKFIX(g.id), handler_list);
@@ -868,6 +916,7 @@ static val p_guard(int argc, val *a, prim *self)
     guard_top = g.prev;
     cur_handler = g.h.prev;
     cc_top = saved_cc;
+    depth_restore(depth);
     rsp = saved_rsp + 2;
     handler_list = saved_rsp[1];
     PUSH(raised_obj);
@@ -985,19 +1034,27 @@ static val p_procedurep(int argc, val *a, prim *self) { (void)argc; (void)self; 
 
 void eval_init(void)
 {
-    lgc_root_add(&wind_list);
-    lgc_root_add(&handler_list);
-    lgc_root_add(&error_obj);
-    lgc_root_add(&raised_obj);
-    lgc_root_add(&cc_result);
+    root_global(&wind_list);
+    root_global(&handler_list);
+    root_global(&error_obj);
+    root_global(&raised_obj);
+    root_global(&cc_result);
+    /* The record type is rooted (constant table) before anything else
+     * allocates; the field names are interned first, so each is held by the
+     * symbol table before the next allocation. */
     rtd *t = alloc_obj(K_RTD, sizeof(rtd));
     t->n = 2;
-    SET(t, t->name, intern_c("error-object"));
+    SET(t, t->name, FALSE);
     SET(t, t->fields, FALSE);
     error_rtd = (val)t;
     const_add(error_rtd);
-    PUSH(list2(intern_c("message"), intern_c("irritants")));
-    SET(t, t->fields, POP());
+    val name = intern_c("error-object");
+    SET(t, t->name, name);
+    val message = intern_c("message");
+    val irritants = intern_c("irritants");
+    SET(t, t->fields, list2(message, irritants));
+    oom_error = make_error_object(mkstr_c("out of memory"), NIL);
+    const_add(oom_error);
 
     defprim_flags("apply", p_apply_fn, 1, -1, P_APPLY);
     p_cwv = defprim_flags("call-with-values", p_apply_fn, 2, 2, P_CWV);

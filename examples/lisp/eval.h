@@ -26,6 +26,8 @@ typedef struct node {
 } node;
 
 node *optimize_call(node *call);
+void *code_alloc(size_t size); /* zeroed, lives until code_free_all() at exit */
+void code_free_all(void);
 val macro_expand(val spec, val form);
 val reverse_list(val l);
 val append2(val a, val b);

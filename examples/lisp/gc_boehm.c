@@ -132,10 +132,7 @@ void *lgc_alloc(int kind, size_t size)
 {
     const struct lisp_kind *k = &lisp_kinds[kind];
     void *p = k->no_pointers ? GC_MALLOC_ATOMIC(size) : GC_MALLOC(size);
-    if (!p) {
-        fprintf(stderr, "boehm-lisp: out of memory (%zu bytes)\n", size);
-        lisp_exit(70);
-    }
+    if (!p) return NULL; /* Boehm's default oom_fn returns NULL */
     if (k->no_pointers) memset(p, 0, size); /* atomic memory is not cleared */
     if (k->finalize) GC_REGISTER_FINALIZER_NO_ORDER(p, finalize, NULL, NULL, NULL);
     return p;
@@ -198,3 +195,13 @@ int lgc_run_thread(void *(*fn)(void *), void *arg, size_t stack_size)
 }
 
 void lgc_early_init(void) { GC_INIT(); GC_allow_register_threads(); }
+
+/* GC_MAXIMUM_HEAP_SIZE, read by GC_INIT, is the environment's equivalent. */
+void lgc_set_heap_max(size_t bytes)
+{
+    if (!bytes) return;
+    GC_set_max_heap_size(bytes);
+    /* With the default (0 retries) Boehm gives up as soon as the heap cannot
+     * grow, even when a full collection would free enough. */
+    GC_set_max_retries(3);
+}

@@ -17,10 +17,13 @@
 
 gull_heap *lgc_heap;
 static gull_type types[K_COUNT];
+static size_t heap_max;
 
 const char *lgc_name(void) { return "gull"; }
 
 void lgc_early_init(void) {}
+
+void lgc_set_heap_max(size_t bytes) { heap_max = bytes; }
 
 /* Immediates and NULL are skipped here rather than handed to gull one by
  * one, and so is a slot equal to the one before it: eval pushes the same
@@ -45,10 +48,11 @@ static void roots(gull_heap *h, gull_visit_fn visit, void *visit_ctx, void *ctx)
     lisp_visit_roots(visit_range, &v);
 }
 
+/* Silent: the interpreter reports the failed allocation as a Scheme error
+ * (alloc_obj), which the program may catch. */
 static void oom(gull_heap *h, size_t request, void *ctx)
 {
-    (void)h; (void)ctx;
-    fprintf(stderr, "gull-lisp: out of memory (%zu bytes requested)\n", request);
+    (void)h; (void)request; (void)ctx;
 }
 
 /* gull hands the finalizer the heap; the interpreter's finalizers are
@@ -65,6 +69,7 @@ void lgc_init(void)
     gull_config_init(&c);
     c.conservative_stack = false; /* precise: see README.md, "Roots" */
     c.on_oom = oom;
+    if (heap_max) c.heap_max = heap_max; /* GULL_HEAP_MAX still wins */
     lgc_heap = gull_heap_create(&c);
     if (!lgc_heap) {
         fprintf(stderr, "gull-lisp: cannot create the heap\n");
@@ -92,12 +97,7 @@ void lgc_shutdown(void)
 
 void *lgc_alloc(int kind, size_t size)
 {
-    void *p = gull_alloc(lgc_heap, types[kind], size);
-    if (!p) {
-        fprintf(stderr, "gull-lisp: out of memory (%zu bytes)\n", size);
-        lisp_exit(70);
-    }
-    return p;
+    return gull_alloc(lgc_heap, types[kind], size);
 }
 
 void lgc_root_add(void *slot) { gull_root_add(lgc_heap, (void **)slot); }

@@ -247,13 +247,13 @@ void io_reset(void) { cur_out = stdout_port; }
 void prims_io_init(void)
 {
     stdout_port = mkport(stdout, PORT_OUT | PORT_NOCLOSE, "stdout");
-    lgc_root_add(&stdout_port);
+    root_global(&stdout_port);
     stdin_port = mkport(stdin, PORT_IN | PORT_NOCLOSE, "stdin");
-    lgc_root_add(&stdin_port);
+    root_global(&stdin_port);
     stderr_port = mkport(stderr, PORT_OUT | PORT_NOCLOSE, "stderr");
-    lgc_root_add(&stderr_port);
+    root_global(&stderr_port);
     cur_out = stdout_port;
-    lgc_root_add(&cur_out);
+    root_global(&cur_out);
     defprim("display", p_display, 1, 2);
     defprim("write", p_write, 1, 2);
     defprim("write-shared", p_write, 1, 2);

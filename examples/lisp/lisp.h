@@ -135,7 +135,10 @@ typedef struct cont { struct hdr h; uint64_t serial; } cont;
 extern val *rs_base, *rsp, *rs_limit, *rs_limit_normal;
 #define RS_HEADROOM 8192 /* slots kept free above rs_limit for error handling */
 void rs_overflow(void) __attribute__((noreturn));
-#define PUSH(v) do { if (rsp >= rs_limit) rs_overflow(); *rsp++ = (v); } while (0)
+/* v is evaluated before rsp moves: in `*rsp++ = (v)` the compiler may bump
+ * rsp first, and if v allocates, the collector would then scan a slot that
+ * still holds whatever was there before (a dangling root). */
+#define PUSH(v) do { val push_v_ = (v); if (rsp >= rs_limit) rs_overflow(); *rsp++ = push_v_; } while (0)
 #define POP() (*--rsp)
 
 /* ---------------------------------------------------------------- obj.c */
@@ -158,6 +161,9 @@ intptr_t list_length(val l); /* -1 if improper or circular */
 void lisp_visit_roots(void (*range)(val *start, val *end, void *ctx), void *ctx);
 void obj_init(void);
 size_t const_add(val v); /* keep v alive forever (compiled constants) */
+void root_global(val *slot); /* a global value slot: a root until exit */
+void obj_release_roots(void); /* at exit: drop every root, so a collection frees all */
+void obj_free_tables(void);   /* at exit, after the heap is gone */
 
 /* well-known symbols */
 extern val S_quote, S_quasiquote, S_unquote, S_unquote_splicing, S_lambda, S_define,
@@ -172,6 +178,9 @@ extern val S_quote, S_quasiquote, S_unquote, S_unquote_splicing, S_lambda, S_def
 
 void lisp_error(const char *msg, int nirritants, ...) __attribute__((noreturn));
 void lisp_error_v(const char *msg, val irritants) __attribute__((noreturn));
+/* Raise the preallocated "out of memory" condition: raising it allocates
+ * nothing, and once the stack unwinds the heap is usable again. */
+void lisp_out_of_memory(size_t request) __attribute__((noreturn));
 void type_error(const char *who, const char *expected, val got) __attribute__((noreturn));
 struct handler {
     jmp_buf jb;
@@ -215,6 +224,8 @@ val apply2(val f, val a, val b);
 void eval_init(void);
 void eval_reset(void); /* after an error: drop continuation and wind state */
 extern char *c_stack_limit;
+extern long eval_depth, max_depth; /* eval.c .depth */
+void depth_restore(long depth);
 extern val wind_list;
 
 /* ---------------------------------------------------------------- prims */

@@ -11,8 +11,9 @@
  *     a trace function reporting each value field, an optional finalizer.
  *   - lisp_visit_roots() (obj.c) reports every root range: the root stack's
  *     live part, the symbol table, the constant table, global slots.
- *   - lgc_alloc returns zeroed memory, 16-byte aligned, or does not return
- *     (out of memory is reported and the process exits).
+ *   - lgc_alloc returns zeroed memory, 16-byte aligned, or NULL when the
+ *     heap is full even after a collection; the heap stays usable, and
+ *     alloc_obj (obj.c) turns NULL into a Scheme error (lisp_out_of_memory).
  */
 #ifndef LISP_GC_H
 #define LISP_GC_H
@@ -38,6 +39,7 @@ struct lgc_stats {
 
 const char *lgc_name(void);
 void lgc_early_init(void);    /* from main(), before any thread */
+void lgc_set_heap_max(size_t bytes); /* before lgc_init; 0 = no limit */
 void lgc_init(void);          /* from the thread that runs the interpreter */
 void lgc_shutdown(void);      /* flush logs, print stats */
 void *lgc_alloc(int kind, size_t size);

@@ -24,11 +24,24 @@ static const char *file_arg;
 void io_reset(void);
 void prelude_load(void);
 
+static void *root_stack;
+static bool heap_ready;
+
+/* Free everything the interpreter owns, so a leak checker sees nothing:
+ * heap objects with native memory through their finalizers (obj.c
+ * .teardown), then the heap, the compiled code, the tables, the root stack. */
 void lisp_exit(int code)
 {
     fflush(stdout);
     fflush(stderr);
-    lgc_shutdown();
+    if (heap_ready) {
+        obj_release_roots();
+        lgc_collect();
+        lgc_shutdown();
+        code_free_all();
+        obj_free_tables();
+    }
+    if (root_stack) munmap(root_stack, ROOT_STACK_SLOTS * sizeof(val));
     exit(code);
 }
 
@@ -39,6 +52,11 @@ static void usage(FILE *f)
             "       %s -e EXPR           evaluate the forms in EXPR (prints only what they display)\n"
             "       %s                   read-eval-print loop\n"
             "       %s --help | --version\n"
+            "options (before FILE or -e):\n"
+            "  --heap-max SIZE   limit the heap to SIZE bytes (suffix K, M or G); a program\n"
+            "                    that needs more gets an \"out of memory\" error\n"
+            "  --max-depth N     at most N nested (non-tail) calls, default 250000; also\n"
+            "                    LISP_MAX_DEPTH=N; deeper is a \"recursion too deep\" error\n"
             "A Scheme (R7RS-small subset) on the %s collector; see examples/lisp/README.md.\n",
             prog_name, prog_name, prog_name, prog_name, lgc_name());
 }
@@ -168,6 +186,28 @@ static void repl(void)
     }
 }
 
+/* "16M" -> 16777216; 0 on a malformed size. */
+static size_t parse_size(const char *s)
+{
+    char *end;
+    unsigned long long n = strtoull(s, &end, 10);
+    if (end == s) return 0;
+    switch (*end) {
+    case 'k': case 'K': n <<= 10; end++; break;
+    case 'm': case 'M': n <<= 20; end++; break;
+    case 'g': case 'G': n <<= 30; end++; break;
+    }
+    return *end ? 0 : (size_t)n;
+}
+
+/* A positive count below 10^9 (the C stack bounds the depth anyway), or 0. */
+static long parse_depth(const char *s)
+{
+    char *end;
+    long n = strtol(s, &end, 10);
+    return *end || end == s || n <= 0 || n > 1000000000L ? 0 : n;
+}
+
 static void *interp_main(void *arg)
 {
     (void)arg;
@@ -179,9 +219,12 @@ static void *interp_main(void *arg)
         fprintf(stderr, "%s: cannot map the root stack\n", prog_name);
         exit(70);
     }
+    root_stack = rs;
     rs_base = rsp = rs;
     rs_limit = rs_limit_normal = rs_base + ROOT_STACK_SLOTS - RS_HEADROOM;
     lgc_init();
+    heap_ready = true;
+    depth_restore(0); /* max_depth may have been set from the command line */
     obj_init();
     compile_init();
     prims_init();
@@ -220,6 +263,15 @@ int main(int argc, char **argv)
 {
     prog_name = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
     lgc_early_init();
+    const char *env_depth = getenv("LISP_MAX_DEPTH");
+    if (env_depth && *env_depth) {
+        long d = parse_depth(env_depth);
+        if (d <= 0) {
+            fprintf(stderr, "%s: LISP_MAX_DEPTH must be a positive number\n", prog_name);
+            return 64;
+        }
+        max_depth = d;
+    }
     int i = 1;
     for (; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -238,6 +290,26 @@ int main(int argc, char **argv)
             expr_arg = argv[++i];
             i++;
             break;
+        }
+        if (!strcmp(argv[i], "--heap-max")) {
+            size_t n = i + 1 < argc ? parse_size(argv[i + 1]) : 0;
+            if (n == 0) {
+                fprintf(stderr, "%s: --heap-max needs a size such as 64M\n", prog_name);
+                return 64;
+            }
+            lgc_set_heap_max(n);
+            i++;
+            continue;
+        }
+        if (!strcmp(argv[i], "--max-depth")) {
+            long d = i + 1 < argc ? parse_depth(argv[i + 1]) : 0;
+            if (d <= 0) {
+                fprintf(stderr, "%s: --max-depth needs a positive number\n", prog_name);
+                return 64;
+            }
+            max_depth = d;
+            i++;
+            continue;
         }
         if (!strcmp(argv[i], "--")) { i++; if (i < argc) { file_arg = argv[i]; i++; } break; }
         if (argv[i][0] == '-' && argv[i][1] != 0) {

@@ -101,6 +101,7 @@ const struct lisp_kind lisp_kinds[K_COUNT] = {
 void *alloc_obj(int kind, size_t size)
 {
     struct hdr *h = lgc_alloc(kind, size);
+    if (!h) lisp_out_of_memory(size);
     h->kind = (uint32_t)kind;
     return h;
 }
@@ -298,6 +299,39 @@ size_t const_add(val v)
     }
     consts[consts_n] = v;
     return consts_n++;
+}
+
+#define MAX_GLOBALS 32
+static val *globals[MAX_GLOBALS];
+static int nglobals;
+
+void root_global(val *slot)
+{
+    if (nglobals == MAX_GLOBALS) { fprintf(stderr, "lisp: too many global roots\n"); exit(70); }
+    globals[nglobals++] = slot;
+    lgc_root_add(slot);
+}
+
+/* Exit (.teardown): with no root left, one full collection finds every
+ * object dead and runs the finalizers that free string bodies and port
+ * buffers; then the tables themselves go. */
+void obj_release_roots(void)
+{
+    rsp = rs_base;
+    for (int i = 0; i < nglobals; i++) *globals[i] = FALSE;
+    if (symtab) memset(symtab, 0, symtab_cap * sizeof(val));
+    symtab_n = 0;
+    consts_n = 0;
+}
+
+void obj_free_tables(void)
+{
+    free(symtab);
+    symtab = NULL;
+    symtab_cap = 0;
+    free(consts);
+    consts = NULL;
+    consts_cap = 0;
 }
 
 void lisp_visit_roots(void (*range)(val *start, val *end, void *ctx), void *ctx)
