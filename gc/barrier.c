@@ -91,5 +91,5 @@ void gull_write(gull_heap *h, void *obj, void **slot, void *value)
     }
     *slot = value;
     if (old_holder && is_pointer(value) && (*state_of(value) & ST_YOUNG))
-        gen_remember(h, obj); /* .remset */
+        gen_remember(h, obj, slot); /* .remset */
 }

@@ -191,6 +191,7 @@ static void block_link(gull_heap *h, block *b, uint32_t type)
 {
     b->type = type;
     b->trace = h->types[type]->trace;
+    b->trace_range = h->types[type]->trace_range;
     b->next = h->blocks;
     if (h->blocks)
         h->blocks->prev = b;
@@ -256,6 +257,11 @@ block *block_new_large(gull_heap *h, uint32_t type, size_t size)
 void block_release(gull_heap *h, block *b)
 {
     mark_cursor_release(h, b); /* cursors walking h->blocks move past b */
+    if (b->cards) {
+        h->metadata -= (b->cell_size + CARD_SIZE - 1) >> CARD_SHIFT;
+        free(b->cards);
+        b->cards = NULL;
+    }
     if (b->prev)
         b->prev->next = b->next;
     else

@@ -231,7 +231,8 @@ static size_t advance(gull_heap *h, budget b)
             break;
         }
         case PHASE_FINISH:
-            if (h->major_mk.stack.len || h->major_mk.cursor || h->major_mk.overflow) {
+            if (h->major_mk.stack.len || h->major_mk.pieces.len || h->major_mk.cursor ||
+                h->major_mk.overflow) {
                 /* The barrier shaded objects between the steps (it stays on
                  * until the finish step): trace them first. */
                 h->phase = PHASE_MARK;

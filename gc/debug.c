@@ -44,6 +44,10 @@ gull_color gull_debug_color(gull_heap *h, const void *obj)
     for (size_t i = 0; i < s->len; i++)
         if (s->at[i] == obj)
             return GULL_COLOR_GRAY;
+    const vec *p = &h->major_mk.pieces; /* mark.c .pieces: gray until the last piece */
+    for (size_t i = 0; i < p->len; i += 2)
+        if (p->at[i] == obj)
+            return GULL_COLOR_GRAY;
     return GULL_COLOR_BLACK;
 }
 

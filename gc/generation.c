@@ -22,17 +22,65 @@
  *          promoted now), if one of its fields points to an object that
  *          stays young, the object is logged again (mark.c mark_visit).
  *          With promote_age 1 nothing stays young and the set empties.
+ * .cards  A large object (CARD_OBJECT_MIN bytes or more, with pointers)
+ *          also keeps a byte per CARD_SIZE bytes: the barrier dirties the
+ *          card of the slot it stores into, and a minor collection scans
+ *          only the slots in dirty cards of a remembered large object
+ *          (mark.c mark_scan_cards), so a big old array that receives a
+ *          few young pointers is not rescanned whole at every minor.  A
+ *          card stays dirty after the scan only if one of its slots still
+ *          points to an object that stays young.  When the collector logs
+ *          a large object itself (.remember-after), every card is dirtied.
+ *          Cards a major collection leaves behind are stale but harmless:
+ *          scanning a clean slot finds nothing young.
  * The verifier (verify.c) checks .remset after every collection: every
- * edge from an old object to a young one has its holder LOGGED.
+ * edge from an old object to a young one has its holder LOGGED (and, for
+ * a large object, the slot's card dirty).
  */
 #define GULL_BUILDING_LIBRARY
 #include "internal.h"
 
+#include <stdlib.h>
+
+static uint8_t *cards_of(gull_heap *h, block *b)
+{
+    if (!b->cards) {
+        size_t n = (b->cell_size + CARD_SIZE - 1) >> CARD_SHIFT;
+        b->cards = calloc(n, 1);
+        if (b->cards)
+            h->metadata += n;
+    }
+    return b->cards;
+}
+
+bool gen_card_all(gull_heap *h, block *b)
+{
+    uint8_t *c = cards_of(h, b);
+    if (c)
+        memset(c, CARD_DIRTY, (b->cell_size + CARD_SIZE - 1) >> CARD_SHIFT);
+    return c != NULL;
+}
+
+bool gen_card_dirty(const block *b, const void *slot)
+{
+    return b->cards && (b->cards[(size_t)((const uint8_t *)slot - b->start) >> CARD_SHIFT] & CARD_DIRTY);
+}
+
 /* The barrier's generational part (barrier.c): holder is old and value a
- * young object; log the holder once. */
-void gen_remember(gull_heap *h, void *holder)
+ * young object; log the holder once, and (.cards) dirty the slot's card. */
+void gen_remember(gull_heap *h, void *holder, void **slot)
 {
     uint8_t *hs = state_of(holder);
+    block *b = block_of(holder);
+    if (gen_carded(b)) {
+        uint8_t *cards = cards_of(h, b);
+        if (!cards) {
+            h->major_requested = true; /* as when the remembered set cannot grow */
+            h->poll = true;
+            return;
+        }
+        cards[(size_t)((uint8_t *)slot - b->start) >> CARD_SHIFT] = CARD_DIRTY;
+    }
     if (*hs & ST_LOGGED)
         return;
     if (vec_push(&h->remset, holder)) {
@@ -56,7 +104,11 @@ void gen_mark_remembered(marker *m)
         *st &= (uint8_t)~ST_LOGGED;
         if (!st_live(h, *st))
             continue; /* died at a major collection since it was logged */
-        mark_scan_object(m, obj); /* re-logs it if it still needs to be */
+        block *b = block_of(obj);
+        if (gen_carded(b) && b->cards)
+            mark_scan_cards(m, obj); /* .cards: the dirty ones only */
+        else
+            mark_scan_object(m, obj); /* re-logs it if it still needs to be */
         mark_drain(m, BUDGET_UNLIMITED);
     }
     vec_free(&old);

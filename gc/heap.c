@@ -109,6 +109,7 @@ void gull_heap_destroy(gull_heap *h)
     weak_free_all(h);
     external_free(h);
     vec_free(&h->major_mk.stack);
+    vec_free(&h->major_mk.pieces);
     vec_free(&h->minor_mk.stack);
     vec_free(&h->remset);
     verify_free(h);
@@ -214,6 +215,7 @@ gull_type gull_register_type(gull_heap *h, const gull_type_desc *d)
     }
     ti->name = name;
     ti->trace = no_ptrs ? NULL : d->trace;
+    ti->trace_range = no_ptrs ? NULL : d->trace_range;
     ti->finalize = d->finalize;
     ti->flags = d->flags;
     h->metadata += sizeof *ti;

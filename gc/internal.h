@@ -80,6 +80,11 @@
 #define BLOCK_PAGES 4                                 /* small blocks: 16 KiB */
 #define BLOCK_SIZE (BLOCK_PAGES * PAGE_SIZE)
 #define SMALL_MAX 2048                                /* larger objects get pages */
+#define CARD_SHIFT 9                                  /* generation.c .cards: 512-byte cards */
+#define CARD_SIZE ((size_t)1 << CARD_SHIFT)
+#define CARD_OBJECT_MIN ((size_t)8 << 10)             /* objects this large get cards */
+enum { CARD_DIRTY = 1, CARD_SCAN = 2, CARD_KEEP = 4 }; /* card bytes (mark.c mark_scan_cards) */
+#define PIECE_SIZE ((size_t)4 << 10)                  /* mark.c .pieces: 512 slots */
 #define SIZE_CLASSES 40                               /* upper bound, see block.c */
 
 /* .state bits */
@@ -131,6 +136,7 @@ typedef struct block {
     uint32_t npages;
     uint32_t type;           /* type id (.block: one type per block) */
     gull_trace_fn trace;     /* copy of the type's, NULL if pointer-free */
+    gull_trace_range_fn trace_range; /* copy of the type's, optional */
     uint8_t kind;            /* block_kind */
     uint8_t sclass;          /* size class (small) */
     bool in_young;           /* on heap->young_blocks / young_large */
@@ -138,6 +144,8 @@ typedef struct block {
     bool unswept;            /* has not been swept since the last major mark */
     bool empty;              /* sweep_finish found no live cell: to release */
     struct chunk *chunk;
+    uint8_t *cards;              /* large objects: a byte per CARD_SIZE bytes, nonzero =
+                                    dirty (generation.c .cards); NULL until needed */
     struct block *next, *prev;   /* heap->blocks (all blocks), doubly linked */
     struct block *qnext;         /* sweep queue */
     struct block *ynext;         /* young list */
@@ -182,6 +190,7 @@ static inline block *block_of(const void *obj)
 typedef struct type_info {
     char *name;
     gull_trace_fn trace;     /* NULL for no-pointer types */
+    gull_trace_range_fn trace_range; /* optional (gull.h) */
     gull_finalize_fn finalize;
     unsigned flags;
     size_t live_native;      /* native bytes associated with its objects (external.c) */
@@ -252,6 +261,10 @@ typedef struct marker {
     bool rescan_again;             /* a push failed during the rescan pass */
     block *cursor;                 /* .overflow: the rescan's position, NULL = none running */
     uint32_t cursor_cell;
+    vec pieces;                    /* .pieces: (object, offset) pairs of large objects being traced */
+    void **range_from, **range_to; /* the slots the range visitor passes on */
+    uint8_t *range_cards;          /* minor: the cards of the remembered object being scanned */
+    uint8_t *range_start;
     uint64_t objects;              /* marked by this collection */
     size_t bytes;
     size_t work;                   /* bytes traced so far (step budgets count these) */
@@ -442,6 +455,8 @@ INTERNAL void mark_ambiguous(marker *m, void *v);         /* conservative word *
 /* Trace gray objects within b; true when the gray set is empty. */
 INTERNAL bool mark_drain(marker *m, budget b);
 INTERNAL void mark_scan_object(marker *m, void *obj);     /* trace obj's fields now */
+/* Minor: trace the slots in obj's dirty cards (generation.c .cards). */
+INTERNAL void mark_scan_cards(marker *m, void *obj);
 /* Did marking by m find obj unreachable?  (after m's drain) */
 INTERNAL bool mark_found_dead(const marker *m, const void *obj);
 /* The barrier's shade: make v gray in the major mark if it is white. */
@@ -450,7 +465,14 @@ INTERNAL void mark_cursor_release(gull_heap *h, block *b); /* b leaves the heap 
 
 /* ---------------------------------------------------------------- generation.c */
 
-INTERNAL void gen_remember(gull_heap *h, void *holder);   /* barrier slow path */
+INTERNAL void gen_remember(gull_heap *h, void *holder, void **slot); /* barrier slow path */
+/* .cards: does an object in block b keep cards? */
+static inline bool gen_carded(const block *b)
+{
+    return b->kind == BK_LARGE && b->cell_size >= CARD_OBJECT_MIN && b->trace;
+}
+INTERNAL bool gen_card_all(gull_heap *h, block *b);        /* every card dirty; false: no memory */
+INTERNAL bool gen_card_dirty(const block *b, const void *slot);
 INTERNAL void gen_mark_remembered(marker *m);             /* minor: scan the remset */
 INTERNAL void gen_sweep_young(gull_heap *h);               /* minor: age, promote, free */
 INTERNAL void gen_reset(gull_heap *h);                    /* gen major: everyone old */

@@ -39,13 +39,24 @@
  *          malloc slows marking down but never loses an object.  A block
  *          released while a pass runs moves the cursor on
  *          (mark_cursor_release).
+ * .pieces  A major mark traces a large object (over PIECE_SIZE bytes) a
+ *          piece at a time, so that one object does not make one step
+ *          long: (object, offset) pairs wait on m->pieces and are taken
+ *          when the gray stack is empty; each piece runs the type's trace
+ *          function with a visitor that passes on only the slots in that
+ *          piece, or the type's trace_range when it has one (gull.h).
+ *          Without trace_range a piece costs a walk of the whole object's
+ *          fields but marks only its own: counted in the step's work as
+ *          PIECE_SIZE plus 1/64 of the object.  Pieces are small (512
+ *          slots) because marking their targets is mostly cache misses on
+ *          a big heap.  The object is gray until its last piece is traced.
  */
 #define GULL_BUILDING_LIBRARY
 #include "internal.h"
 
 void mark_begin(gull_heap *h, marker *m, bool minor, bool keep_gen)
 {
-    ASSERT(m->stack.len == 0); /* the previous marking drained */
+    ASSERT(m->stack.len == 0 && m->pieces.len == 0); /* the previous marking drained */
     m->h = h;
     m->minor = minor;
     m->keep_gen = keep_gen;
@@ -170,12 +181,112 @@ void mark_shade(gull_heap *h, void *v)
         mark_state(&h->major_mk, v, st);
 }
 
+/* .pieces: the visitor of one piece. */
+static void range_visit(void **slot, void *ctx)
+{
+    marker *m = ctx;
+    if (slot >= m->range_from && slot < m->range_to)
+        mark_visit(slot, ctx);
+}
+
+static void trace_piece(marker *m)
+{
+    vec *p = &m->pieces;
+    uint8_t *obj = p->at[p->len - 2];
+    size_t off = (size_t)(uintptr_t)p->at[p->len - 1];
+    block *b = block_of(obj);
+    size_t end = off + PIECE_SIZE < b->cell_size ? off + PIECE_SIZE : b->cell_size;
+    if (end == b->cell_size)
+        p->len -= 2;
+    else
+        p->at[p->len - 1] = (void *)(uintptr_t)end;
+    m->range_from = (void **)(obj + off);
+    m->range_to = (void **)(obj + end);
+    if (b->trace_range) {
+        b->trace_range(obj, m->range_from, m->range_to, range_visit, m);
+        m->work += end - off;
+    } else {
+        b->trace(obj, range_visit, m);
+        m->work += (end - off) + b->cell_size / 64;
+    }
+}
+
+/* Minor: the card visitor (generation.c .cards).  Only slots in cards
+ * being scanned count; a card whose slot points to an object that stays
+ * young is kept dirty. */
+static void card_visit(void **slot, void *ctx)
+{
+    marker *m = ctx;
+    uint8_t *card = &m->range_cards[(size_t)((uint8_t *)slot - m->range_start) >> CARD_SHIFT];
+    if (!(*card & CARD_SCAN))
+        return;
+    void *v = *slot;
+    if (!v || ((uintptr_t)v & (GRANULE - 1)))
+        return;
+    mark_precise(m, v);
+    if (gen_stays_young(m->h, *state_of(v)))
+        *card |= CARD_KEEP;
+}
+
+void mark_scan_cards(marker *m, void *obj)
+{
+    gull_heap *h = m->h;
+    block *b = block_of(obj);
+    size_t n = (b->cell_size + CARD_SIZE - 1) >> CARD_SHIFT, dirty = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (b->cards[i] & CARD_DIRTY) {
+            b->cards[i] = CARD_SCAN;
+            dirty++;
+        }
+    }
+    if (!dirty)
+        return;
+    m->range_cards = b->cards;
+    m->range_start = b->start;
+    if (b->trace_range) {
+        for (size_t i = 0; i < n; i++) { /* each run of cards being scanned */
+            if (!(b->cards[i] & CARD_SCAN))
+                continue;
+            size_t j = i;
+            while (j < n && (b->cards[j] & CARD_SCAN))
+                j++;
+            size_t to = j << CARD_SHIFT < b->cell_size ? j << CARD_SHIFT : b->cell_size;
+            b->trace_range(obj, (void **)(b->start + (i << CARD_SHIFT)), (void **)(b->start + to),
+                           card_visit, m);
+            i = j;
+        }
+        m->work += dirty * CARD_SIZE;
+    } else {
+        b->trace(obj, card_visit, m);
+        m->work += dirty * CARD_SIZE + b->cell_size / 64;
+    }
+    bool keep = false;
+    for (size_t i = 0; i < n; i++) {
+        b->cards[i] = (b->cards[i] & CARD_KEEP) ? CARD_DIRTY : 0;
+        keep |= b->cards[i] != 0;
+    }
+    if (keep && !(*state_of(obj) & ST_LOGGED)) {
+        if (vec_push(&h->remset, obj))
+            *state_of(obj) |= ST_LOGGED;
+        else
+            heap_error(h, GULL_ERR_OUT_OF_MEMORY,
+                       "no memory to grow the remembered set; the next minor collection will be a major one");
+    }
+}
+
 void mark_scan_object(marker *m, void *obj)
 {
     gull_heap *h = m->h;
     block *b = block_of(obj);
     if (!b->trace)
         return;
+    if (!m->minor && b->kind == BK_LARGE && b->cell_size > PIECE_SIZE) {
+        if (vec_push(&m->pieces, obj)) { /* .pieces */
+            if (vec_push(&m->pieces, (void *)0))
+                return;
+            m->pieces.len--;
+        }
+    }
     m->work += b->cell_size;
     if (m->minor) {
         uint8_t st = *state_of(obj);
@@ -185,7 +296,10 @@ void mark_scan_object(marker *m, void *obj)
         m->holder_needs_log = false;
         b->trace(obj, mark_visit, m);
         if (m->holder_needs_log && !(*state_of(obj) & ST_LOGGED)) {
-            if (vec_push(&h->remset, obj))
+            if (gen_carded(b) && !gen_card_all(h, b)) {
+                h->major_requested = true; /* .cards: no memory for them */
+                h->poll = true;
+            } else if (vec_push(&h->remset, obj))
                 *state_of(obj) |= ST_LOGGED;
             else
                 heap_error(h, GULL_ERR_OUT_OF_MEMORY,
@@ -234,8 +348,12 @@ static bool drain_stack(marker *m, const budget *b, size_t start_work)
             __builtin_prefetch(obj);
             ring[(head + n++) % PREFETCH_DEPTH] = obj;
         }
-        if (!n)
-            return m->stack.len == 0;
+        if (!n) {
+            if (stop || !m->pieces.len)
+                return m->stack.len == 0 && m->pieces.len == 0;
+            trace_piece(m); /* .pieces: only when the stack is empty */
+            continue;
+        }
         void *obj = ring[head];
         head = (head + 1) % PREFETCH_DEPTH;
         n--;
@@ -290,9 +408,18 @@ bool mark_drain(marker *m, budget b)
     }
 }
 
+__attribute__((unused)) static bool block_in_pieces(const marker *m, const block *b)
+{
+    for (size_t i = 0; i < m->pieces.len; i += 2)
+        if (m->pieces.at[i] == b->start)
+            return true;
+    return false;
+}
+
 void mark_cursor_release(gull_heap *h, block *b)
 {
     marker *ms[2] = {&h->major_mk, &h->minor_mk};
+    ASSERT(!block_in_pieces(&h->major_mk, b)); /* a large object being traced is live */
     for (int i = 0; i < 2; i++) {
         if (ms[i]->cursor == b) {
             ms[i]->cursor = b->next;

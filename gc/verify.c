@@ -78,7 +78,8 @@ static void check_field(void **slot, void *ctx)
     }
     uint8_t st = *state_of(val);
     if (h->cfg.mode != GULL_MODE_FULL && !(v->holder_st & ST_YOUNG) && (st & ST_YOUNG) &&
-        !(v->holder_st & ST_LOGGED)) {
+        (!(v->holder_st & ST_LOGGED) ||
+         (gen_carded(block_of(v->holder)) && !gen_card_dirty(block_of(v->holder), slot)))) {
         report(v, "missing barrier: old '%s' at %p, slot +%zu, points to young '%s' at %p but is not in "
                   "the remembered set; store into '%s' through gull_write/GULL_WRITE",
                type_name_of(h, v->holder), v->holder, off, type_name_of(h, val), val,

@@ -177,6 +177,16 @@ typedef void (*gull_trace_fn)(void *obj, gull_visit_fn visit, void *visit_ctx);
  * obj somewhere reachable, obj lives on but is not finalized again. */
 typedef void (*gull_finalize_fn)(gull_heap *h, void *obj);
 
+/* Optional, for types whose objects can be large (arrays, hash tables):
+ * visit only the managed fields whose address lies in [from, to), fields
+ * outside may be visited too (they are ignored).  gull traces an object of
+ * more than a few KiB in pieces, and rescans only the dirty 512-byte cards
+ * of a large old object in a minor collection; with trace_range each piece
+ * costs its own fields, without it each piece runs `trace` over the whole
+ * object and keeps only its own fields.  Same rules as gull_trace_fn. */
+typedef void (*gull_trace_range_fn)(void *obj, void **from, void **to, gull_visit_fn visit,
+                                    void *visit_ctx);
+
 #define GULL_TYPE_NO_POINTERS 1u /* the object holds no managed pointers */
 
 typedef struct gull_type_desc {
@@ -184,6 +194,7 @@ typedef struct gull_type_desc {
     gull_trace_fn trace;       /* required unless flags has NO_POINTERS */
     unsigned flags;            /* GULL_TYPE_* */
     gull_finalize_fn finalize; /* optional */
+    gull_trace_range_fn trace_range; /* optional, see above */
 } gull_type_desc;
 
 /* Register a type.  Returns {0} on bad input (NULL name, no trace function

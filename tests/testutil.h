@@ -220,7 +220,7 @@ typedef struct tu_types {
 TU_STATIC gull_type tu_register(gull_heap *h, const char *name, gull_trace_fn trace,
                              unsigned flags, gull_finalize_fn fin)
 {
-    gull_type_desc d = {name, trace, flags, fin};
+    gull_type_desc d = {name, trace, flags, fin, NULL};
     gull_type t = gull_register_type(h, &d);
     cr_assert_neq(t.id, 0, "gull_register_type(\"%s\") failed", name);
     return t;

@@ -79,7 +79,8 @@ void lgc_init(void)
         const struct lisp_kind *lk = &lisp_kinds[k];
         gull_type_desc d = {lk->name, (gull_trace_fn)lk->trace,
                             lk->no_pointers ? GULL_TYPE_NO_POINTERS : 0,
-                            lk->finalize ? finalize : NULL};
+                            lk->finalize ? finalize : NULL,
+                            (gull_trace_range_fn)lk->trace_range};
         types[k] = gull_register_type(lgc_heap, &d);
         if (types[k].id == 0) {
             fprintf(stderr, "gull-lisp: cannot register type %s\n", lk->name);

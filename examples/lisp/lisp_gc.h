@@ -29,6 +29,8 @@ struct lisp_kind {
     bool no_pointers;
     void (*trace)(void *obj, lgc_visit_fn visit, void *ctx);
     void (*finalize)(void *obj);
+    /* optional: visit the value fields in [from, to) only (large vectors) */
+    void (*trace_range)(void *obj, void **from, void **to, lgc_visit_fn visit, void *ctx);
 };
 
 struct lgc_stats {

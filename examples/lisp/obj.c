@@ -29,6 +29,14 @@ static void trace_vector(void *o, lgc_visit_fn visit, void *ctx)
     vector *v = o;
     for (size_t i = 0; i < v->len; i++) visit((void **)&v->v[i], ctx);
 }
+static void trace_vector_range(void *o, void **from, void **to, lgc_visit_fn visit, void *ctx)
+{
+    vector *v = o;
+    void **first = (void **)&v->v[0], **end = (void **)&v->v[v->len];
+    if (from < first) from = first;
+    if (to > end) to = end;
+    for (void **p = from; p < to; p++) visit(p, ctx);
+}
 static void trace_closure(void *o, lgc_visit_fn visit, void *ctx)
 {
     visit((void **)&((closure *)o)->env, ctx);
@@ -86,7 +94,7 @@ const struct lisp_kind lisp_kinds[K_COUNT] = {
     [K_FLONUM] = {"flonum", true, NULL, NULL},
     [K_STRING] = {"string", true, NULL, final_string},
     [K_SYMBOL] = {"symbol", false, trace_symbol, NULL},
-    [K_VECTOR] = {"vector", false, trace_vector, NULL},
+    [K_VECTOR] = {"vector", false, trace_vector, NULL, trace_vector_range},
     [K_CLOSURE] = {"closure", false, trace_closure, NULL},
     [K_PRIM] = {"primitive", false, trace_prim, NULL},
     [K_FRAME] = {"frame", false, trace_frame, NULL},
