@@ -343,6 +343,11 @@ void gull_collect(gull_heap *h, gull_collect_kind kind)
                    h->in_pause ? "inside a collection (a trace function or pause hook)" : "a finalizer");
         return;
     }
+    if (kind != GULL_COLLECT_MINOR && kind != GULL_COLLECT_MAJOR) {
+        heap_error(h, GULL_ERR_MISUSE,
+                   "gull_collect: kind %d is not GULL_COLLECT_MINOR or GULL_COLLECT_MAJOR; ignored", (int)kind);
+        return;
+    }
     if (kind == GULL_COLLECT_MAJOR || h->cfg.mode == GULL_MODE_FULL || h->major_requested)
         collect_major(h, "explicit");
     else

@@ -127,6 +127,12 @@ void gull_set_native_size(gull_heap *h, void *obj, size_t n)
                    "gull_set_native_size: %p is not a live object of this heap", obj);
         return;
     }
+    if (n > GULL_MAX_ALLOC) {
+        heap_error(h, GULL_ERR_BAD_SIZE,
+                   "gull_set_native_size: %zu bytes for one object is more than GULL_MAX_ALLOC (2^40); "
+                   "ignored (a negative size converted to unsigned?)", n);
+        return;
+    }
     if (!h->native && !(h->native = calloc(1, sizeof *h->native))) {
         heap_error(h, GULL_ERR_OUT_OF_MEMORY, "gull_set_native_size: no memory for the native table");
         return;
@@ -167,15 +173,23 @@ void gull_external_adjust(gull_heap *h, ptrdiff_t delta)
         return;
     }
     size_t associated = h->native ? h->native->associated : 0;
-    if (delta < 0 && (size_t)(-delta) > h->external - associated) {
+    /* The magnitude without negating delta (PTRDIFF_MIN has no positive). */
+    size_t mag = delta < 0 ? (size_t)0 - (size_t)delta : (size_t)delta;
+    if (delta < 0 && mag > h->external - associated) {
         heap_error(h, GULL_ERR_MISUSE,
-                   "gull_external_adjust: releasing %td bytes, but only %zu were reported with "
+                   "gull_external_adjust: releasing %zu bytes, but only %zu were reported with "
                    "gull_external_adjust; the count stays at zero (a release without a matching report?)",
-                   -delta, h->external - associated);
+                   mag, h->external - associated);
         h->external = associated;
         return;
     }
-    h->external = (size_t)((ptrdiff_t)h->external + delta);
+    if (delta > 0 && mag > GULL_MAX_ALLOC * 1024 - h->external) {
+        heap_error(h, GULL_ERR_BAD_SIZE,
+                   "gull_external_adjust: adding %zu bytes would pass 2^50 native bytes; ignored "
+                   "(a negative size converted to unsigned?)", mag);
+        return;
+    }
+    h->external = delta < 0 ? h->external - mag : h->external + mag;
     pacing_external_changed(h);
 }
 

@@ -98,6 +98,16 @@ void gull_heap_destroy(gull_heap *h)
 {
     if (!h)
         return;
+    if (h->in_pause || h->in_finalizers) {
+        /* The caller is running on the heap's behalf (a finalizer, a trace
+         * function, a pause hook): freeing it now would pull the heap out
+         * from under the code that returns into it. */
+        heap_error(h, GULL_ERR_MISUSE,
+                   "gull_heap_destroy: called from %s; the heap is not destroyed (call it after "
+                   "gull_collect / gull_run_finalizers returns)",
+                   h->in_pause ? "inside a collection (a trace function or pause hook)" : "a finalizer");
+        return;
+    }
     if (h->cfg.stats)
         stats_summary(h, stderr);
     if (GULL_CHECKING)

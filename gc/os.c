@@ -48,6 +48,8 @@ void *os_map_aligned(size_t size, size_t align)
 
 void os_unmap(void *p, size_t size)
 {
+    /* A later mapping may land here: it must not inherit free-cell poison. */
+    os_unpoison(p, size);
 #if GULL_ASAN
     __lsan_unregister_root_region(p, size);
 #endif

@@ -45,6 +45,12 @@ void *gull_weak_get(gull_heap *h, const gull_weak *w)
         heap_error(h, GULL_ERR_NULL_ARG, "gull_weak_get: %s is NULL", h ? "the weak reference" : "heap");
         return NULL;
     }
+    if (w->index >= h->weaks.len || h->weaks.at[w->index] != w) {
+        heap_error(h, GULL_ERR_FOREIGN_POINTER,
+                   "gull_weak_get: %p is not a weak reference of this heap (another heap's, or freed)",
+                   (const void *)w);
+        return NULL;
+    }
     /* .read-barrier  While an incremental cycle marks, the target may be
      * white and reachable from nowhere but this handle; handing it to the
      * host makes it reachable again, which the snapshot did not see: shade

@@ -134,7 +134,10 @@ GULL_API gull_heap *gull_heap_create(const gull_config *c);
 
 /* Destroy a heap: pending finalizers are NOT run (call gull_run_finalizers()
  * or gull_collect() first if you need them); all memory goes back to the OS.
- * With GULL_STATS=1, prints the summary first.  NULL is accepted and ignored. */
+ * With GULL_STATS=1, prints the summary first.  NULL is accepted and ignored.
+ * Called from a finalizer, a trace function or a pause hook of h, it is
+ * reported (GULL_ERR_MISUSE) and does nothing.  Destroying a heap twice is
+ * undefined, as free() twice is: the handle is gone after the first call. */
 GULL_API void gull_heap_destroy(gull_heap *h);
 
 /* The mode the heap actually runs (after environment overrides). [no-gc] */
@@ -224,8 +227,11 @@ GULL_API bool gull_is_object(gull_heap *h, const void *p);
 /* Store value into *slot, where slot is a field of the managed object obj.
  * Every store of a value into a managed object goes through here (or
  * GULL_WRITE, its inline form), the first store into a fresh object
- * included.  In the checking build, an obj or value from another heap is
- * reported (GULL_ERR_FOREIGN_POINTER) and the store still happens.  [no-gc] */
+ * included.  obj and value must be from this heap: a precondition, not
+ * checked in the release build (the inline fast path is a load and a test,
+ * and a lookup would double it); in the checking build (--enable-checking)
+ * an obj or value from another heap, or freed, is reported
+ * (GULL_ERR_FOREIGN_POINTER) and the store still happens.  [no-gc] */
 GULL_API void gull_write(gull_heap *h, void *obj, void **slot, void *value);
 
 /* ---------------------------------------------------------------- roots */
