@@ -52,7 +52,7 @@ extern "C" {
 
 typedef struct gull_heap gull_heap;
 
-/* Collector modes (DESIGN.md).  GULL_MODE_FULL is a plain non-generational
+/* Collector modes (doc/DESIGN.md).  GULL_MODE_FULL is a plain non-generational
  * mark-sweep: every collection is a full one; it exists as a baseline. */
 typedef enum gull_mode {
     GULL_MODE_GEN = 0, /* generational mark-sweep (default) */
