@@ -280,7 +280,7 @@ void collect_step(gull_heap *h, budget b, const char *why)
     h->st.s.mark_steps++;
     size_t work = advance(h, b);
     h->st.cycle_work += work;
-    if (why && (why[0] == 'a' || why[0] == 'b')) /* "assist", "behind" */
+    if (why && (!strcmp(why, "assist") || !strcmp(why, "behind"))) /* pacing.c .assist */
         h->st.s.mark_assists++;
     pacing_step_done(h, work);
     pause_end(h, why);

@@ -314,7 +314,6 @@ struct gull_heap {
     uint64_t alloc_at_poll;        /* bytes allocated when pacing last charged the debt */
     double mark_debt;              /* inc: bytes of work owed by allocation (pacing.c .debt) */
     double promo_rate;             /* inc: promoted / allocated, smoothed (pacing.c .debt) */
-    unsigned assist;               /* inc: steps doubled this many times (pacing.c .assist) */
     block *sweep_cursor;           /* sweep_rest's position in h->blocks */
     size_t unswept;                /* blocks with unswept set (sweep.c .unswept) */
     bool sweep_empties;            /* sweep_rest flagged empty blocks to release */

@@ -340,9 +340,10 @@ static bool drain_stack(marker *m, const budget *b, size_t start_work)
 {
     void *ring[PREFETCH_DEPTH];
     unsigned n = 0, head = 0, count = 0;
+    bool stop = false; /* once set, the ring is flushed and the step ends */
     for (;;) {
-        bool stop = m->work - start_work >= b->work ||
-                    (++count % CHECK_EVERY == 0 && budget_spent(b, m->work - start_work));
+        stop = stop || m->work - start_work >= b->work ||
+               (++count % CHECK_EVERY == 0 && budget_spent(b, m->work - start_work));
         while (!stop && n < PREFETCH_DEPTH && m->stack.len) {
             void *obj = m->stack.at[--m->stack.len];
             __builtin_prefetch(obj);

@@ -32,12 +32,15 @@
  *          STEP_MIN_WORK, for the debt or GULL_STEP_BUDGET ms, whichever
  *          ends first; what a step leaves undone stays owed.
  * .assist  inc: when the old generation reaches the target while marking
- *          is still on, marking fell behind: each step's time budget
- *          doubles for every nursery's worth of overshoot (up to 64x;
- *          reported as "assist" in the trace, as Go's mark assists), and at
- *          1.5 times the target, or at a heap limit, the cycle finishes in
- *          one pause ("behind").  That is the bound: the old generation
- *          stays below 1.5 * next_major plus one nursery.
+ *          is still on, marking fell behind: from then on every allocation
+ *          poll (each 16 KiB block refill) runs a step of the full time
+ *          budget, whatever the debt, so marking takes a larger share of
+ *          the time but no single pause grows (reported as "assist" in the
+ *          trace and counted in gull_stats.mark_assists, as Go's mark
+ *          assists make allocation pay more).  At 1.5 times the target, or
+ *          at a heap limit, the cycle finishes in one pause ("behind").
+ *          That is the bound: the old generation stays below
+ *          1.5 * next_major plus one nursery.
  * .limits  GULL_HEAP_MAX bounds committed heap bytes; GULL_MEMORY_LIMIT
  *          bounds heap + native; GULL_EXTERNAL_LIMIT bounds native.  When
  *          an allocation would cross one, alloc.c runs a major collection;
@@ -52,7 +55,6 @@
 #include "internal.h"
 
 #define STEP_MIN_WORK ((size_t)64 << 10) /* .debt: smaller debts wait */
-#define MAX_ASSIST 6                      /* .assist: at most 64x the budget */
 #define BEHIND_FACTOR 1.5                 /* .assist: finish in one pause */
 
 static const pace_decision NONE = {PACE_NONE, NULL, {0, 0}};
@@ -129,7 +131,7 @@ static budget step_budget(const gull_heap *h, size_t work)
     budget b = {work, 0};
     uint64_t ns = (uint64_t)(h->cfg.step_budget_ms * 1e6);
     if (ns)
-        b.deadline_ns = os_now_ns() + (ns << h->assist);
+        b.deadline_ns = os_now_ns() + ns;
     return b;
 }
 
@@ -149,19 +151,16 @@ static pace_decision inc_decide(gull_heap *h, size_t old)
     double left = est - (double)h->st.cycle_work;
     if (left < (double)STEP_MIN_WORK)
         left = (double)STEP_MIN_WORK;
-    h->assist = 0;
-    if (old >= target) {
-        size_t over = (old - target) / h->cfg.nursery_size + 1;
-        h->assist = over > MAX_ASSIST ? MAX_ASSIST : (unsigned)over;
-        h->mark_debt += (double)delta * h->cfg.mark_ratio * 4.0 + (double)STEP_MIN_WORK;
-    } else {
+    if (old >= target) /* .assist */
+        return decide(PACE_STEP, "assist", step_budget(h, SIZE_MAX));
+    {
         double room = (double)(target - old);
         double p = h->promo_rate < 0.01 ? 0.01 : h->promo_rate;
         h->mark_debt += (double)delta * h->cfg.mark_ratio * left * p / room;
     }
     if (h->mark_debt < (double)STEP_MIN_WORK)
         return NONE;
-    return decide(PACE_STEP, h->assist ? "assist" : "debt", step_budget(h, (size_t)h->mark_debt));
+    return decide(PACE_STEP, "debt", step_budget(h, (size_t)h->mark_debt));
 }
 
 pace_decision pacing_decide(gull_heap *h, size_t bytes)
@@ -198,7 +197,6 @@ void pacing_cycle_started(gull_heap *h)
 {
     h->alloc_at_poll = allocated_total(h);
     h->mark_debt = 0;
-    h->assist = 0;
 }
 
 void pacing_step_done(gull_heap *h, size_t work)

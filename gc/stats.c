@@ -62,10 +62,12 @@
  *     gull: gc 12 minor 0.412 ms heap 8.1M->2.3M committed 12.0M ext 0B marked 31250 why nursery at 1.204s gc 3.1%
  *   inc mode prints no line per step; instead one line when a cycle starts
  *   and one when it ends, with its steps (count, work, pause time, the
- *   longest step) and the steps that marking had to enlarge (assist):
+ *   longest step) and the steps taken because marking fell behind (assists,
+ *   pacing.c .assist):
  *     gull: inc cycle 3 start old 96.0M target 160.0M why old-growth at 2.010s
  *     gull: inc cycle 3 end steps 812 work 91.2M pauses 141.7 ms max 0.52 ms assists 0 marked 1204410 live 98.1M at 2.950s gc 7.9%
- *   and a line for a step that fell behind (why assist or behind).
+ *   and a line for a cycle finished in one pause because the old generation
+ *   reached 1.5 times its target (why behind).
  */
 #define GULL_BUILDING_LIBRARY
 #include "internal.h"
@@ -250,7 +252,7 @@ void stats_pause_end(gull_heap *h, const char *why)
     if (st->pause_log)
         fprintf(st->pause_log, "%s %llu %llu %llu\n", kind_name(kind), (unsigned long long)start,
                 (unsigned long long)now, (unsigned long long)cpu);
-    bool behind = step && why && (!strcmp(why, "assist") || !strcmp(why, "behind"));
+    bool behind = step && why && !strcmp(why, "behind");
     if (h->cfg.trace && kind != GULL_PAUSE_SWEEP && (!step || behind)) {
         char b[16], a[16], c[16], e[16];
         fprintf(stderr, "gull: gc %llu %s %.3f ms heap %s->%s committed %s ext %s marked %llu why %s "

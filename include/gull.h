@@ -377,7 +377,8 @@ typedef struct gull_stats {
     uint64_t last_objects_marked;                 /* by the last collection */
     uint64_t finalizers_run, weak_cleared;
     uint64_t mark_steps;        /* inc: incremental steps taken */
-    uint64_t mark_assists;      /* inc: ... of which marking had fallen behind (pacing) */
+    uint64_t mark_assists;      /* inc: ... of which were taken because marking had fallen
+                                   behind (gc/pacing.c .assist) */
     size_t heap_live;       /* bytes in objects marked by the last collection + allocated since */
     size_t heap_committed;  /* bytes of blocks in use (excl. metadata) */
     size_t heap_metadata;   /* bytes of gull's own bookkeeping */
