@@ -254,9 +254,35 @@ block *block_new_large(gull_heap *h, uint32_t type, size_t size)
     return b;
 }
 
+/* Cursors that walk h->blocks across steps (mark.c .overflow, sweep.c
+ * .finish-sweep) move past a block that leaves the list. */
+static void cursors_skip(gull_heap *h, block *b)
+{
+    marker *ms[2] = {&h->major_mk, &h->minor_mk};
+    for (int i = 0; i < 2; i++) {
+        if (ms[i]->cursor == b) {
+            ms[i]->cursor = b->next;
+            ms[i]->cursor_cell = 0;
+        }
+    }
+    if (h->sweep_cursor == b)
+        h->sweep_cursor = b->next;
+}
+
+uint8_t *block_cards(gull_heap *h, block *b)
+{
+    if (!b->cards) {
+        size_t n = (b->cell_size + CARD_SIZE - 1) >> CARD_SHIFT;
+        b->cards = calloc(n, 1);
+        if (b->cards)
+            h->metadata += n;
+    }
+    return b->cards;
+}
+
 void block_release(gull_heap *h, block *b)
 {
-    mark_cursor_release(h, b); /* cursors walking h->blocks move past b */
+    cursors_skip(h, b);
     if (b->cards) {
         h->metadata -= (b->cell_size + CARD_SIZE - 1) >> CARD_SHIFT;
         free(b->cards);

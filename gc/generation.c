@@ -42,25 +42,6 @@
 
 #include <stdlib.h>
 
-static uint8_t *cards_of(gull_heap *h, block *b)
-{
-    if (!b->cards) {
-        size_t n = (b->cell_size + CARD_SIZE - 1) >> CARD_SHIFT;
-        b->cards = calloc(n, 1);
-        if (b->cards)
-            h->metadata += n;
-    }
-    return b->cards;
-}
-
-bool gen_card_all(gull_heap *h, block *b)
-{
-    uint8_t *c = cards_of(h, b);
-    if (c)
-        memset(c, CARD_DIRTY, (b->cell_size + CARD_SIZE - 1) >> CARD_SHIFT);
-    return c != NULL;
-}
-
 bool gen_card_dirty(const block *b, const void *slot)
 {
     return b->cards && (b->cards[(size_t)((const uint8_t *)slot - b->start) >> CARD_SHIFT] & CARD_DIRTY);
@@ -73,7 +54,7 @@ void gen_remember(gull_heap *h, void *holder, void **slot)
     uint8_t *hs = state_of(holder);
     block *b = block_of(holder);
     if (gen_carded(b)) {
-        uint8_t *cards = cards_of(h, b);
+        uint8_t *cards = block_cards(h, b);
         if (!cards) {
             h->major_requested = true; /* as when the remembered set cannot grow */
             h->poll = true;

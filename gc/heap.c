@@ -141,17 +141,6 @@ gull_mode gull_heap_mode(const gull_heap *h)
     return h ? h->cfg.mode : GULL_MODE_GEN;
 }
 
-const char *gull_mode_name(gull_mode m)
-{
-    switch (m) {
-    case GULL_MODE_GEN: return "gen";
-    case GULL_MODE_FULL: return "full";
-    case GULL_MODE_INC: return "inc";
-    case GULL_MODE_RC: return "rc";
-    }
-    return "unknown";
-}
-
 void gull_get_config(const gull_heap *h, gull_config *out)
 {
     if (!h || !out) {

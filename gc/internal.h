@@ -413,6 +413,9 @@ INTERNAL unsigned block_nclasses(void);
 INTERNAL block *block_new_small(gull_heap *h, uint32_t type, unsigned sclass);
 INTERNAL block *block_new_large(gull_heap *h, uint32_t type, size_t size);
 INTERNAL void block_release(gull_heap *h, block *b);       /* back to the free pages */
+/* The card bytes of a large block (generation.c .cards), made on first
+ * use; NULL when memory cannot be had. */
+INTERNAL uint8_t *block_cards(gull_heap *h, block *b);
 INTERNAL chunk *block_chunk_lookup(gull_heap *h, const void *p); /* .radix */
 /* The live object containing p (or starting at p when !interior), else NULL. */
 INTERNAL void *block_find_object(gull_heap *h, const void *p, bool interior);
@@ -460,7 +463,6 @@ INTERNAL void mark_scan_cards(marker *m, void *obj);
 INTERNAL bool mark_found_dead(const marker *m, const void *obj);
 /* The barrier's shade: make v gray in the major mark if it is white. */
 INTERNAL void mark_shade(gull_heap *h, void *v);
-INTERNAL void mark_cursor_release(gull_heap *h, block *b); /* b leaves the heap */
 
 /* ---------------------------------------------------------------- generation.c */
 
@@ -470,7 +472,6 @@ static inline bool gen_carded(const block *b)
 {
     return b->kind == BK_LARGE && b->cell_size >= CARD_OBJECT_MIN && b->trace;
 }
-INTERNAL bool gen_card_all(gull_heap *h, block *b);        /* every card dirty; false: no memory */
 INTERNAL bool gen_card_dirty(const block *b, const void *slot);
 INTERNAL void gen_mark_remembered(marker *m);             /* minor: scan the remset */
 INTERNAL void gen_sweep_young(gull_heap *h);               /* minor: age, promote, free */

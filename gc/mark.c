@@ -38,7 +38,7 @@
  *          push fails during the pass, another pass follows.  So a failed
  *          malloc slows marking down but never loses an object.  A block
  *          released while a pass runs moves the cursor on
- *          (mark_cursor_release).
+ *          (block.c cursors_skip).
  * .pieces  A major mark traces a large object (over PIECE_SIZE bytes) a
  *          piece at a time, so that one object does not make one step
  *          long: (object, offset) pairs wait on m->pieces and are taken
@@ -296,8 +296,11 @@ void mark_scan_object(marker *m, void *obj)
         m->holder_needs_log = false;
         b->trace(obj, mark_visit, m);
         if (m->holder_needs_log && !(*state_of(obj) & ST_LOGGED)) {
-            if (gen_carded(b) && !gen_card_all(h, b)) {
-                h->major_requested = true; /* .cards: no memory for them */
+            uint8_t *cards = gen_carded(b) ? block_cards(h, b) : NULL;
+            if (cards) /* generation.c .cards: logged by the collector, every card */
+                memset(cards, CARD_DIRTY, (b->cell_size + CARD_SIZE - 1) >> CARD_SHIFT);
+            if (gen_carded(b) && !cards) {
+                h->major_requested = true; /* no memory for the cards */
                 h->poll = true;
             } else if (vec_push(&h->remset, obj))
                 *state_of(obj) |= ST_LOGGED;
@@ -407,26 +410,4 @@ bool mark_drain(marker *m, budget b)
         if (!m->cursor)
             return true;
     }
-}
-
-__attribute__((unused)) static bool block_in_pieces(const marker *m, const block *b)
-{
-    for (size_t i = 0; i < m->pieces.len; i += 2)
-        if (m->pieces.at[i] == b->start)
-            return true;
-    return false;
-}
-
-void mark_cursor_release(gull_heap *h, block *b)
-{
-    marker *ms[2] = {&h->major_mk, &h->minor_mk};
-    ASSERT(!block_in_pieces(&h->major_mk, b)); /* a large object being traced is live */
-    for (int i = 0; i < 2; i++) {
-        if (ms[i]->cursor == b) {
-            ms[i]->cursor = b->next;
-            ms[i]->cursor_cell = 0;
-        }
-    }
-    if (h->sweep_cursor == b)
-        h->sweep_cursor = b->next;
 }

@@ -601,6 +601,11 @@ void options_print_line(FILE *f, const gull_config *cfg)
 
 /* ---------------------------------------------------------------- public */
 
+const char *gull_mode_name(gull_mode m)
+{
+    return (unsigned)m < NMODES ? mode_names[m] : "unknown";
+}
+
 void gull_config_init(gull_config *c)
 {
     if (!c) {

@@ -432,3 +432,65 @@ Test(gen, barrier_on_huge_old_array)
     cr_assert_eq(tu_fin.count, N / 64);
     gull_heap_destroy(h);
 }
+
+/* generation.c .cards: a large old array that receives young pointers is
+ * remembered by card; with promote_age 2 a card must stay dirty while its
+ * slot still points to an object that stays young.  The verifier checks
+ * every old-to-young edge's card after each collection. */
+static void large_array_cards(unsigned promote_age, bool with_range)
+{
+    gull_config c;
+    tu_config(&c);
+    c.promote_age = promote_age;
+    c.verify = 1;
+    gull_heap *h = tu_heap(&c);
+    tu_types t = tu_register_types(h);
+    gull_type vt = t.vec;
+    if (with_range)
+        vt = tu_register_range(h);
+    enum { N = 20000 }; /* 160 KB: 313 cards */
+    tu_vec *v = NULL;
+    gull_root_add(h, (void **)&v);
+    v = gull_alloc(h, vt, sizeof(tu_vec) + N * sizeof(void *));
+    cr_assert_not_null(v);
+    v->n = N;
+    gull_collect(h, GULL_COLLECT_MAJOR); /* v is old */
+    for (int round = 0; round < 30; round++) {
+        for (int k = 0; k < 40; k++) {
+            size_t i = ((size_t)round * 7919 + (size_t)k * 104729) % N;
+            tu_cell *cell = tu_cons(h, t.cell, TU_FIX((long)i), NULL);
+            GULL_WRITE(h, v, &v->items[i], cell);
+        }
+        gull_collect(h, GULL_COLLECT_MINOR);
+    }
+    gull_collect(h, GULL_COLLECT_MAJOR);
+    size_t found = 0;
+    for (size_t i = 0; i < N; i++) {
+        tu_cell *cell = v->items[i];
+        if (!cell)
+            continue;
+        cr_assert(gull_is_object(h, cell), "slot %zu holds a freed cell", i);
+        cr_assert_eq(TU_UNFIX(cell->car), (long)i, "slot %zu holds a cell for %ld", i, TU_UNFIX(cell->car));
+        found++;
+    }
+    cr_expect_gt(found, 500);
+    if (tu_err.count)
+        tu_err_dump();
+    cr_expect_eq(tu_err.count, 0, "%s", tu_err.last_msg);
+    gull_heap_destroy(h);
+}
+
+Test(gen, large_array_remembered_by_card)
+{
+    large_array_cards(1, false);
+}
+
+Test(gen, large_array_cards_kept_while_targets_stay_young)
+{
+    large_array_cards(2, false);
+}
+
+Test(gen, large_array_cards_with_trace_range)
+{
+    large_array_cards(3, true);
+}

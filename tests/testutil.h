@@ -226,6 +226,23 @@ TU_STATIC gull_type tu_register(gull_heap *h, const char *name, gull_trace_fn tr
     return t;
 }
 
+/* The vec type with a trace_range function (gull.h), for large arrays. */
+TU_STATIC void tu_vec_trace_range(void *obj, void **from, void **to, gull_visit_fn visit, void *ctx)
+{
+    tu_vec *v = obj;
+    void **first = &v->items[0], **end = &v->items[v->n];
+    for (void **p = from < first ? first : from; p < to && p < end; p++)
+        visit(p, ctx);
+}
+
+TU_STATIC gull_type tu_register_range(gull_heap *h)
+{
+    gull_type_desc d = {"rvec", tu_vec_trace, 0, NULL, tu_vec_trace_range};
+    gull_type t = gull_register_type(h, &d);
+    cr_assert_neq(t.id, 0, "gull_register_type(\"rvec\") failed");
+    return t;
+}
+
 TU_STATIC tu_types tu_register_types(gull_heap *h)
 {
     tu_types t;
