@@ -5,19 +5,27 @@
  *     associated  the sum over live objects of their gull_set_native_size()
  *
  * Associated bytes sit in a hash table, object -> bytes (open addressing,
- * linear probing; rebuilt instead of deleted from during a walk).  Objects
- * that got native bytes while young are also listed in native_young, so a
- * minor collection looks at those only; a major collection walks the whole
- * table.  Either way, after marking, the bytes of dead objects leave the
- * count (external_after_mark), whether or not their type has a finalizer.
- * Pacing reads h->external (pacing.c .minor, .major, .limits).
+ * linear probing).  An object has an entry iff its state byte has SPECIAL.
+ * Objects that got native bytes while young are also listed in
+ * native_young, so a minor collection looks at those only, after its mark
+ * (external_after_mark).  A stop-the-world major collection rebuilds the
+ * table without the dead.  An incremental cycle does not walk the table
+ * (in hash order a walk is a cache miss per entry: ~10 ms for 60,000
+ * entries here, in one pause): a dead object with a finalizer gives its
+ * bytes back when the cycle finds it dead (finalize.c sift), one without a
+ * finalizer when the sweeper frees its cell (sweep.c, generation.c; at the
+ * latest in the next cycle's sweep phase), both through
+ * external_release_dead.  Pacing reads h->external (pacing.c .minor,
+ * .major, .limits).
  *
- * .unreachable  The bytes leave the count when the object is found
- *          unreachable, before finalizable objects are resurrected: the
- *          usual finalizer frees the native buffer, and counting it until
- *          the object is finally reclaimed, a cycle later, would let native
+ * .unreachable  The bytes of a finalizable object leave the count when the
+ *          object is found unreachable, before it is resurrected: the usual
+ *          finalizer frees the native buffer, and counting it until the
+ *          object is finally reclaimed, a cycle later, would let native
  *          garbage double the heap's idea of its size.  A finalizer that
  *          makes its object reachable again must set its native size again.
+ *          An object without a finalizer (whose native memory the host can
+ *          only free by other means) gives its bytes back when swept.
  */
 #define GULL_BUILDING_LIBRARY
 #include "internal.h"
@@ -144,6 +152,7 @@ void gull_set_native_size(gull_heap *h, void *obj, size_t n)
         release(h, obj, e->bytes);
         if (n == 0) {
             delete_entry(t, e);
+            *state_of(obj) &= (uint8_t)~ST_SPECIAL;
         } else {
             e->bytes = n;
         }
@@ -157,6 +166,7 @@ void gull_set_native_size(gull_heap *h, void *obj, size_t n)
             return;
         }
         put_fresh(t, obj, n);
+        *state_of(obj) |= ST_SPECIAL;
     }
     if (n) {
         t->associated += n;
@@ -198,7 +208,19 @@ static bool keep_live(gull_heap *h, native_entry *e)
     if (!mark_found_dead(&h->major_mk, e->obj))
         return true;
     release(h, e->obj, e->bytes);
+    *state_of(e->obj) &= (uint8_t)~ST_SPECIAL;
     return false;
+}
+
+void external_release_dead(gull_heap *h, void *obj)
+{
+    struct native_table *t = h->native;
+    native_entry *e = t ? find(t, obj) : NULL;
+    *state_of(obj) &= (uint8_t)~ST_SPECIAL;
+    if (!e)
+        return;
+    release(h, obj, e->bytes);
+    delete_entry(t, e);
 }
 
 void external_after_mark(marker *m)
@@ -208,8 +230,9 @@ void external_after_mark(marker *m)
     if (!t)
         return;
     if (!m->minor) {
-        if (!h->cycle_inc)
-            t->young.len = 0; /* a stop-the-world major made everyone old */
+        if (h->cycle_inc)
+            return; /* the dead give their bytes back later (see the top) */
+        t->young.len = 0; /* a stop-the-world major made everyone old */
         if (t->len)
             rebuild(h, t, t->cap, keep_live); /* on failure the dead wait a cycle */
         return;
@@ -223,6 +246,7 @@ void external_after_mark(marker *m)
         if (mark_found_dead(m, obj)) {
             release(h, obj, e->bytes);
             delete_entry(t, e);
+            *state_of(obj) &= (uint8_t)~ST_SPECIAL;
         } else if (gen_stays_young(h, *state_of(obj))) {
             t->young.at[keep++] = obj;
         }

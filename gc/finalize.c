@@ -52,6 +52,8 @@ static void sift(marker *m, vec *v, bool young_list, vec *into)
     for (size_t i = 0; i < v->len; i++) {
         void *obj = v->at[i];
         if (mark_found_dead(m, obj)) {
+            if (*state_of(obj) & ST_SPECIAL)
+                external_release_dead(h, obj); /* external.c .unreachable */
             if (!vec_push(into, obj)) {
                 /* Cannot queue it: keep it registered and alive one more cycle. */
                 v->at[keep++] = obj;

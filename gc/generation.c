@@ -104,6 +104,8 @@ static inline bool age_cell(gull_heap *h, uint8_t *st, void *cell, size_t size,
     if (!(s & ST_YOUNG))
         return false;
     if (!(s & ST_MMARK)) {
+        if (UNLIKELY(s & ST_SPECIAL))
+            external_release_dead(h, cell); /* external.c (normally done after the mark) */
         *st = 0;
         poison_free_cell(h, cell, size);
         *freed += size;
@@ -123,7 +125,8 @@ static inline bool age_cell(gull_heap *h, uint8_t *st, void *cell, size_t size,
  * time.  Map bytes that do not start a cell are 0, so they never look
  * young.  In each byte: YOUNG without MMARK -> 0 (dead); YOUNG with MMARK
  * -> promoted (YOUNG, MMARK and AGE cleared). */
-static void sweep_words(uint8_t *map, size_t cell_size, size_t *promoted, size_t *freed)
+static void sweep_words(gull_heap *h, uint8_t *map, uint8_t *start, size_t cell_size,
+                        size_t *promoted, size_t *freed)
 {
     const uint64_t ones = 0x0101010101010101ull;
     for (size_t off = 0; off < BLOCK_SIZE / GRANULE; off += 8) {
@@ -134,6 +137,10 @@ static void sweep_words(uint8_t *map, size_t cell_size, size_t *promoted, size_t
             continue;
         uint64_t marked = (w >> 3) & ones; /* ST_MMARK is bit 3 */
         uint64_t dead = young & ~marked, surv = young & marked;
+        uint64_t special = dead & (w >> 7) & ones; /* ST_SPECIAL is bit 7 */
+        for (unsigned j = 0; special; j++, special >>= 8)
+            if (special & 1) /* a dead cell with native bytes (external.c) */
+                external_release_dead(h, start + (off + j) * GRANULE);
         w &= ~(dead * 0xff);
         w &= ~(surv * (ST_YOUNG | ST_MMARK | ST_AGE));
         memcpy(map + off, &w, 8);
@@ -142,7 +149,8 @@ static void sweep_words(uint8_t *map, size_t cell_size, size_t *promoted, size_t
         *promoted += (size_t)((surv * ones) >> 56) * cell_size;
     }
 }
-_Static_assert(ST_YOUNG == 1 << 2 && ST_MMARK == 1 << 3, "sweep_words reads these bits");
+_Static_assert(ST_YOUNG == 1 << 2 && ST_MMARK == 1 << 3 && ST_SPECIAL == 1 << 7,
+               "sweep_words reads these bits");
 _Static_assert((ST_YOUNG | ST_MMARK | ST_AGE) == 0x3c, "sweep_words clears these bits");
 
 void gen_sweep_young(gull_heap *h)
@@ -158,7 +166,7 @@ void gen_sweep_young(gull_heap *h)
         size_t freed_before = freed;
         uint32_t young = 0;
         if ((h->cfg.promote_age == 1 || promote_all) && !h->poison)
-            sweep_words(st, b->cell_size, &promoted, &freed);
+            sweep_words(h, st, b->start, b->cell_size, &promoted, &freed);
         else
             for (uint32_t i = 0; i < b->ncells; i++, st += stride)
                 young += age_cell(h, st, block_cell(b, i), b->cell_size, &promoted, &freed);

@@ -545,7 +545,10 @@ INTERNAL void weak_free_all(gull_heap *h);
 
 /* ---------------------------------------------------------------- external.c */
 
-INTERNAL void external_after_mark(marker *m);      /* drop the natives of the dead */
+INTERNAL void external_after_mark(marker *m);      /* minor: drop the natives of the dead young */
+/* obj (state byte SPECIAL) is dead: its native bytes leave the count and
+ * its entry the table (external.c .unreachable). */
+INTERNAL void external_release_dead(gull_heap *h, void *obj);
 INTERNAL void external_free(gull_heap *h);
 INTERNAL void external_balance_check(gull_heap *h); /* at destroy, checking build */
 INTERNAL size_t external_associated(const gull_heap *h);

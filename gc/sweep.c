@@ -68,6 +68,8 @@ uint32_t sweep_block(gull_heap *h, block *b)
         if ((s & ST_COLOR) == h->color) {
             live++;
         } else {
+            if (UNLIKELY(s & ST_SPECIAL))
+                external_release_dead(h, block_cell(b, i)); /* external.c */
             *st = 0;
             poison_free_cell(h, block_cell(b, i), b->cell_size);
             freed++;
@@ -90,6 +92,8 @@ static bool sweep_large(gull_heap *h, block *b)
     }
     uint8_t s = *state_of(b->start);
     if (s && (s & ST_COLOR) != h->color) {
+        if (s & ST_SPECIAL)
+            external_release_dead(h, b->start); /* external.c */
         h->st.s.bytes_freed += b->cell_size;
         block_release(h, b);
         return true;

@@ -588,3 +588,35 @@ Test(inc, random_schedules_lose_nothing)
         random_schedule(seed + i, i % 3 == 0 ? 2.0 : 0.0);
     }
 }
+
+/* external.c .unreachable in an incremental cycle: a finalizable object's
+ * native bytes leave the count when the cycle finds it dead; one without a
+ * finalizer gives them back when its cell is swept. */
+Test(inc, native_bytes_of_dead_old_objects_are_released)
+{
+    gull_heap *h = inc_heap(0, true);
+    tu_types t = tu_register_types(h);
+    tu_fin_reset(10);
+    void *fin = NULL, *plain = NULL;
+    gull_root_add(h, &fin);
+    gull_root_add(h, &plain);
+    fin = tu_fnode_new(h, t.fnode, 1);
+    plain = tu_cons(h, t.cell, NULL, NULL);
+    gull_set_native_size(h, fin, 1000);
+    gull_set_native_size(h, plain, 200);
+    gull_collect(h, GULL_COLLECT_MINOR); /* both old */
+    cr_assert_eq(tu_stats(h).external_bytes, 1200);
+    fin = plain = NULL;
+    gull_debug_start_cycle(h);
+    step_until(h, GULL_PHASE_MARK_FINAL, 1 << 20);
+    cr_expect_eq(tu_stats(h).external_bytes, 200, "the finalizable object's bytes were not released when found dead");
+    finish_cycle(h);
+    gull_run_finalizers(h);
+    cr_expect_eq(tu_fin.count, 1);
+    /* The plain object's cell is swept at the latest by the next cycle. */
+    gull_debug_start_cycle(h);
+    finish_cycle(h);
+    cr_expect_eq(tu_stats(h).external_bytes, 0, "a dead object's native bytes were never released");
+    no_errors();
+    gull_heap_destroy(h);
+}
