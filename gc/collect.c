@@ -27,10 +27,13 @@
  *    │                                                ▼       finalizable ones (gray)
  *    │                                            MARK_FINAL ─ trace from the resurrected
  *    │                                                ▼
- *    └──────────────────────────────────────────  RECLAIM ── atomic: queue every block for
- *                                                              lazy sweeping, free dead
- *                                                              large objects, hand the
- *                                                              finalizable to the ready queue
+ *    │                                             RECLAIM ── atomic: hand the finalizable
+ *    │                                                │       to the ready queue, drop dead
+ *    │                                                │       holders from the remembered
+ *    │                                                ▼       set, tell pacing the live size
+ *    └──────────────────────────────────────────  QUEUE  ── queue every block for lazy
+ *                                                             sweeping, free dead large
+ *                                                             objects
  *
  * .steps   collect_step advances the machine within a budget.  A step runs
  *          at most one atomic phase, and only as its first phase (so the
@@ -175,14 +178,21 @@ static void reclaim_phase(gull_heap *h)
         gen_drop_dead_remembered(h);
     else
         gen_reset(h);
-    sweep_queue_all(h, true);
     size_t live = m->bytes + (h->cycle_inc ? h->promoted_in_cycle : 0);
-    h->phase = PHASE_IDLE;
-    h->st.s.major_collections++;
     h->st.s.objects_marked += m->objects;
     h->st.s.last_objects_marked = m->objects;
     pacing_after_major(h, live, !h->cycle_inc);
-    /* block.c .budget: an incremental cycle's finish is a bounded pause. */
+    ASSERT(h->unswept == 0); /* sweep.c .finish-sweep ran before the flip */
+    h->queue_cursor = h->blocks;
+    h->phase = PHASE_QUEUE; /* not flipped any more: stale colors are dead */
+}
+
+/* The walk of PHASE_QUEUE is over: the cycle ends. */
+static void cycle_end(gull_heap *h)
+{
+    h->phase = PHASE_IDLE;
+    h->st.s.major_collections++;
+    /* block.c .budget: an incremental cycle's steps are bounded pauses. */
     block_decommit_free(h, false, h->cycle_inc ? DECOMMIT_STEP_PAGES : SIZE_MAX);
     if (h->cycle_inc)
         stats_cycle_event(h, "end", NULL);
@@ -243,6 +253,15 @@ static size_t advance(gull_heap *h, budget b)
         case PHASE_RECLAIM:
             reclaim_phase(h);
             break;
+        case PHASE_QUEUE: {
+            size_t queued = 0;
+            bool all = sweep_queue_some(h, rest, &queued);
+            done += queued;
+            if (!all)
+                return done;
+            cycle_end(h);
+            break;
+        }
         case PHASE_IDLE:
             break;
         }
@@ -257,7 +276,8 @@ static gull_pause_kind step_kind(const gull_heap *h)
     switch (h->phase) {
     case PHASE_ROOTS: return GULL_PAUSE_MARK_START;
     case PHASE_FINISH:
-    case PHASE_RECLAIM: return GULL_PAUSE_MARK_FINISH;
+    case PHASE_RECLAIM:
+    case PHASE_QUEUE: return GULL_PAUSE_MARK_FINISH;
     default: return GULL_PAUSE_MARK_STEP;
     }
 }

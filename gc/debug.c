@@ -10,7 +10,8 @@ _Static_assert((int)GULL_PHASE_IDLE == (int)PHASE_IDLE && (int)GULL_PHASE_SWEEP 
                    (int)GULL_PHASE_ROOTS == (int)PHASE_ROOTS && (int)GULL_PHASE_MARK == (int)PHASE_MARK &&
                    (int)GULL_PHASE_FINISH == (int)PHASE_FINISH &&
                    (int)GULL_PHASE_MARK_FINAL == (int)PHASE_MARK_FINAL &&
-                   (int)GULL_PHASE_RECLAIM == (int)PHASE_RECLAIM,
+                   (int)GULL_PHASE_RECLAIM == (int)PHASE_RECLAIM &&
+                   (int)GULL_PHASE_QUEUE == (int)PHASE_QUEUE,
                "the public phases are the internal ones");
 
 gull_phase gull_debug_phase(gull_heap *h)
@@ -24,7 +25,8 @@ gull_phase gull_debug_phase(gull_heap *h)
 
 const char *gull_phase_name(gull_phase p)
 {
-    static const char *const names[] = {"idle", "sweep", "roots", "mark", "finish", "mark-final", "reclaim"};
+    static const char *const names[] = {"idle",   "sweep",      "roots",   "mark",
+                                        "finish", "mark-final", "reclaim", "queue"};
     return (unsigned)p < sizeof names / sizeof names[0] ? names[p] : "unknown";
 }
 

@@ -246,7 +246,8 @@ typedef enum gc_phase {
     PHASE_MARK,      /* tracing from the gray objects (the snapshot's) */
     PHASE_FINISH,    /* gray set empty: clear weak refs, drop natives, find finalizable */
     PHASE_MARK_FINAL,/* tracing from the objects resurrected for finalization */
-    PHASE_RECLAIM    /* queue every block for lazy sweeping; back to idle */
+    PHASE_RECLAIM,   /* atomic: the cycle's results (finalizers, remembered set, pacing) */
+    PHASE_QUEUE      /* queue every block for lazy sweeping, free dead large objects */
 } gc_phase;
 
 /* A marking in progress: the major cycle's (h->major_mk), which lives
@@ -315,6 +316,7 @@ struct gull_heap {
     double mark_debt;              /* inc: bytes of work owed by allocation (pacing.c .debt) */
     double promo_rate;             /* inc: promoted / allocated, smoothed (pacing.c .debt) */
     block *sweep_cursor;           /* sweep_rest's position in h->blocks */
+    block *queue_cursor;           /* sweep_queue_some's position (PHASE_QUEUE) */
     size_t unswept;                /* blocks with unswept set (sweep.c .unswept) */
     bool sweep_empties;            /* sweep_rest flagged empty blocks to release */
     vec final_found;               /* major: unreachable finalizable, until the cycle ends */
@@ -442,9 +444,10 @@ INTERNAL uint32_t sweep_block(gull_heap *h, block *b);
 /* .finish-sweep: sweep what the last major left unswept, within b, adding
  * the work done to *work; true when nothing is left. */
 INTERNAL bool sweep_rest(gull_heap *h, budget b, size_t *work);
-/* After a major mark: every small block unswept and queued; dead large
- * objects freed now (eager) or left for sweep_rest (lazy). */
-INTERNAL void sweep_queue_all(gull_heap *h, bool eager_large);
+/* After a major mark: every small block unswept and queued, dead large
+ * objects freed, from h->queue_cursor on (set it to h->blocks first)
+ * within b, adding the work to *work; true when the walk is done. */
+INTERNAL bool sweep_queue_some(gull_heap *h, budget b, size_t *work);
 INTERNAL bool sweep_pending(const gull_heap *h);  /* unswept blocks remain */
 
 /* ---------------------------------------------------------------- mark.c */
@@ -615,7 +618,7 @@ static inline size_t heap_live_bytes(const gull_heap *h)
  * flip, so a nonzero state is an object, marked yet or not. */
 static inline bool heap_flipped(const gull_heap *h)
 {
-    return h->phase >= PHASE_MARK;
+    return h->phase >= PHASE_MARK && h->phase <= PHASE_RECLAIM;
 }
 
 /* Object is live (.live) — for a byte read from the map. */

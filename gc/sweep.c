@@ -6,15 +6,15 @@
  * queue, sweeps it first if it is unswept, and bumps through its holes.
  *
  * After a major mark every small block is queued with unswept set
- * (sweep_queue_all), so the major pause does not include the sweep.
+ * (sweep_queue_some, in bounded steps after an incremental cycle, PHASE_QUEUE),
+ * so the major pause does not include the sweep.
  * Sweeping reads and writes only the metadata map, never the cells.  A cell
  * is dead iff its state is nonzero and its color is not h->color
  * (internal.h .live); freeing it means writing state 0.  Minor collections
  * free dead young cells themselves (generation.c) and queue the blocks they
- * touched.  Dead large objects are freed at once after a stop-the-world
- * major, or left unswept after an incremental one and freed by
- * sweep_rest's bounded steps (munmap of a huge object costs time in
- * proportion to its resident pages).
+ * touched.  Dead large objects are freed by the same walk (munmap of a
+ * huge object costs time in proportion to its resident pages, so the walk
+ * counts them in its budget).
  *
  * .finish-sweep  Before a major collection flips the color, every block
  *          still unswept is swept (sweep_rest), so no stale color survives
@@ -83,7 +83,8 @@ uint32_t sweep_block(gull_heap *h, block *b)
     return live;
 }
 
-/* Release a large object if it is dead; true if it was. */
+/* Release a large object if it is dead; true if it was.  (npages is
+ * read by the caller before: b is freed.) */
 static bool sweep_large(gull_heap *h, block *b)
 {
     if (b->unswept) {
@@ -163,23 +164,27 @@ bool sweep_pending(const gull_heap *h)
     return h->unswept != 0;
 }
 
-void sweep_queue_all(gull_heap *h, bool eager_large)
+bool sweep_queue_some(gull_heap *h, budget bud, size_t *work)
 {
-    ASSERT(h->unswept == 0); /* .finish-sweep ran before the flip */
-    block *next;
-    for (block *b = h->blocks; b; b = next) {
-        next = b->next;
+    size_t done = 0;
+    block *b;
+    while ((b = h->queue_cursor) != NULL) {
+        if (budget_spent(&bud, done))
+            break;
+        h->queue_cursor = b->next; /* before a release */
         if (b->kind == BK_SMALL) {
-            b->unswept = true;
+            if (!b->unswept) {
+                b->unswept = true;
+                h->unswept++;
+            }
             b->empty = false;
-            h->unswept++;
             sweep_queue_block(h, b);
-        } else if (eager_large) {
-            sweep_large(h, b);
+            done += 64;
         } else {
-            b->unswept = true;
-            h->unswept++;
+            size_t pages = b->npages; /* b may be freed */
+            done += 64 + (sweep_large(h, b) ? pages : 0);
         }
     }
-    h->sweep_cursor = NULL;
+    *work += done;
+    return h->queue_cursor == NULL;
 }

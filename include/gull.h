@@ -414,7 +414,8 @@ typedef enum gull_phase {
     GULL_PHASE_MARK,       /* marking (inc: the barrier shades overwritten values) */
     GULL_PHASE_FINISH,     /* marked: the next step clears weak refs, finds finalizable */
     GULL_PHASE_MARK_FINAL, /* marking from objects kept for their finalizers */
-    GULL_PHASE_RECLAIM     /* the next step queues blocks for sweeping */
+    GULL_PHASE_RECLAIM,    /* the next step hands over the cycle's results */
+    GULL_PHASE_QUEUE       /* queueing blocks for lazy sweeping (bounded steps) */
 } gull_phase;
 typedef enum gull_color {
     GULL_COLOR_NONE = 0,   /* not a live object of this heap */
