@@ -124,11 +124,11 @@ void collect_minor(gull_heap *h, const char *why)
         return;
     pause_begin(h, GULL_PAUSE_MINOR);
     if (h->cfg.verify)
-        verify_heap(h, "before collection");
+        verify_minor(h, "before collection");
     minor_body(h, false);
     ASSERT(h->minor_mk.stack.len == 0);
     if (h->cfg.verify)
-        verify_heap(h, "after collection");
+        verify_minor(h, "after collection");
     pause_end(h, why);
 }
 

@@ -327,6 +327,7 @@ struct gull_heap {
     marker major_mk, minor_mk;
     bool finalizers_pending;       /* final_ready is not empty */
     unsigned long stress_count;    /* stress collections so far */
+    unsigned long verify_count;    /* minor collections verified (verify.c .generational) */
 
     /* generations */
     vec remset;                    /* old objects with LOGGED set */
@@ -579,6 +580,7 @@ INTERNAL void stats_cycle_event(gull_heap *h, const char *what, const char *why)
 /* ---------------------------------------------------------------- verify.c */
 
 INTERNAL void verify_heap(gull_heap *h, const char *when);
+INTERNAL void verify_minor(gull_heap *h, const char *when); /* verify.c .generational */
 /* inc: remember what the snapshot reaches (at the roots step), then check
  * at the finish step that all of it is marked and no black object points
  * to a white one. */

@@ -125,8 +125,9 @@ static const option options[] = {
      "one line per collection on stderr"},
     {"GULL_PAUSE_LOG", K_PATH, "", 0, 0, false, FIELD(pause_log),
      "append one line per pause to this file"},
-    {"GULL_VERIFY", K_COUNT, "0", 0, 1, false, FIELD(verify),
-     "verify the heap around every collection"},
+    {"GULL_VERIFY", K_COUNT, "0", 0, 2, false, FIELD(verify),
+     "verify the heap around collections: 1 = the whole heap at majors and every 8th minor, "
+     "the young, remembered and roots at the others; 2 = the whole heap every time"},
     {"GULL_STRESS", K_COUNT, "0", 0, 1e9, false, FIELD(stress),
      "collect every N allocations, 0 = off"},
 };

@@ -98,31 +98,77 @@ static void check_root(void **slot, void *ctx)
                (void *)slot, val);
 }
 
+/* Check the fields of the live objects of b (and count LOGGED ones). */
+static void verify_block(vctx *v, block *b)
+{
+    gull_heap *h = v->h;
+    if (!heap_type(h, b->type)) {
+        report(v, "block %p has unregistered type id %u", (void *)b->start, b->type);
+        return;
+    }
+    size_t stride = b->cell_size / GRANULE;
+    uint8_t *st = state_of(b->start);
+    for (uint32_t i = 0; i < b->ncells; i++, st += stride) {
+        if (!*st || !st_live(h, *st))
+            continue;
+        if (*st & ST_LOGGED)
+            v->logged++;
+        if (h->cycle_inc && heap_flipped(h) && (*st & ST_YOUNG) && (*st & ST_COLOR) != h->color)
+            report(v, "young '%s' at %p is white during an incremental cycle "
+                      "(collect.c .young-first: young objects are black for the major)",
+                   type_name_of(h, block_cell(b, i)), (void *)block_cell(b, i));
+        if (!b->trace)
+            continue;
+        v->holder = block_cell(b, i);
+        v->holder_st = *st;
+        b->trace(v->holder, check_field, v);
+    }
+}
+
+/* .generational  A full walk costs O(heap), so GULL_VERIFY with GULL_STRESS
+ * would be quadratic.  Level 1 walks the whole heap at every major and at
+ * every VERIFY_FULL_EVERY-th minor collection; at the other minors it
+ * checks the young objects, the remembered objects and the roots (what a
+ * minor reads), which catches a missing root at once and a missing barrier
+ * within VERIFY_FULL_EVERY minors.  Level 2 walks the whole heap every time. */
+#define VERIFY_FULL_EVERY 8
+
+void verify_minor(gull_heap *h, const char *when)
+{
+    if (h->cfg.verify >= 2 || h->verify_count++ % VERIFY_FULL_EVERY == 0) {
+        verify_heap(h, when);
+        return;
+    }
+    vctx v = {.h = h, .when = when};
+    for (block *b = h->young_blocks; b; b = b->ynext)
+        verify_block(&v, b);
+    for (block *b = h->young_large; b; b = b->ynext)
+        verify_block(&v, b);
+    for (size_t i = 0; i < h->remset.len; i++) {
+        void *obj = h->remset.at[i];
+        uint8_t s = *state_of(obj);
+        if (!(s & ST_LOGGED) || !st_live(h, s)) {
+            report(&v, "remembered-set entry %p is not a live LOGGED object", obj);
+            continue;
+        }
+        block *b = block_of(obj);
+        if (b->trace) {
+            v.holder = obj;
+            v.holder_st = s;
+            b->trace(obj, check_field, &v);
+        }
+    }
+    roots_each(h, check_root, &v);
+    if (v.errors > MAX_REPORTS)
+        heap_error(h, GULL_ERR_VERIFY, "verify (%s): %zu more problems not shown", when,
+                   v.errors - MAX_REPORTS);
+}
+
 void verify_heap(gull_heap *h, const char *when)
 {
     vctx v = {.h = h, .when = when};
     for (block *b = h->blocks; b; b = b->next) {
-        if (!heap_type(h, b->type)) {
-            report(&v, "block %p has unregistered type id %u", (void *)b->start, b->type);
-            continue;
-        }
-        size_t stride = b->cell_size / GRANULE;
-        uint8_t *st = state_of(b->start);
-        for (uint32_t i = 0; i < b->ncells; i++, st += stride) {
-            if (!*st || !st_live(h, *st))
-                continue;
-            if (*st & ST_LOGGED)
-                v.logged++;
-            if (h->cycle_inc && heap_flipped(h) && (*st & ST_YOUNG) && (*st & ST_COLOR) != h->color)
-                report(&v, "young '%s' at %p is white during an incremental cycle "
-                           "(collect.c .young-first: young objects are black for the major)",
-                       type_name_of(h, block_cell(b, i)), (void *)block_cell(b, i));
-            if (!b->trace)
-                continue;
-            v.holder = block_cell(b, i);
-            v.holder_st = *st;
-            b->trace(v.holder, check_field, &v);
-        }
+        verify_block(&v, b);
     }
     for (size_t i = 0; i < h->major_mk.stack.len; i++)
         if (*state_of(h->major_mk.stack.at[i]) & ST_YOUNG)

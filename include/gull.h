@@ -106,7 +106,8 @@ typedef struct gull_config {
     bool interior_pointers;   /* conservative words pointing inside an object keep it */
     void *stack_base;         /* hot end of the stack to scan; NULL = found by gull */
     bool finalize_on_demand;  /* finalizers only run in gull_run_finalizers() */
-    unsigned verify;          /* 1 = verify the heap around every collection */
+    unsigned verify;          /* 1 = verify around collections (whole heap at majors and
+                                 every 8th minor), 2 = the whole heap every time */
     unsigned long stress;     /* collect every N allocations; 0 = off */
     bool stats;               /* print statistics when the heap is destroyed */
     bool trace;               /* print one line per collection on stderr */
