@@ -96,6 +96,7 @@ const struct lisp_kind lisp_kinds[K_COUNT] = {
     [K_VALUES] = {"values", false, trace_values, NULL},
     [K_PORT] = {"port", true, NULL, final_port},
     [K_CONT] = {"continuation", true, NULL, NULL},
+    [K_BIGNUM] = {"bignum", true, NULL, big_finalize},
 };
 
 void *alloc_obj(int kind, size_t size)
@@ -127,7 +128,7 @@ val mkflo(double d)
 
 val mkint(intptr_t n)
 {
-    if (n < FIXNUM_MIN || n > FIXNUM_MAX) return mkflo((double)n);
+    if (n < FIXNUM_MIN || n > FIXNUM_MAX) return big_from_long(n);
     return MKFIX(n);
 }
 
