@@ -202,6 +202,14 @@ void print_error(FILE *f, val err);
 /* ---------------------------------------------------------------- read.c / print.c */
 
 val lisp_read(val port); /* EOFV at end; reader errors name file:line:col */
+/* srcloc.c: a top-level read that notes where each list starts */
+struct srcloc { const char *file; int line, col; }; /* 1-based */
+val lisp_read_source(val port);
+extern bool srcloc_recording;
+void srcloc_note(val pair, const char *file, int line, int col);
+const struct srcloc *srcloc_of(val pair); /* NULL if not noted */
+void srcloc_clear(void);
+void srcloc_free(void); /* at exit */
 void port_putc(val port, int c);
 void port_puts(val port, const char *s);
 void port_write(val port, const char *s, size_t n);

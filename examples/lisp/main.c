@@ -39,6 +39,7 @@ void lisp_exit(int code)
         lgc_collect();
         lgc_shutdown();
         code_free_all();
+        srcloc_free();
         obj_free_tables();
     }
     if (root_stack) munmap(root_stack, ROOT_STACK_SLOTS * sizeof(val));
@@ -88,7 +89,7 @@ static bool run_port(val p)
         return false;
     }
     for (;;) {
-        val form = lisp_read(saved[0]);
+        val form = lisp_read_source(saved[0]);
         if (form == EOFV) break;
         eval_toplevel(form);
     }
@@ -161,7 +162,7 @@ static void repl(void)
             fflush(stdout);
         }
         reading = true;
-        val form = lisp_read(stdin_port);
+        val form = lisp_read_source(stdin_port);
         reading = false;
         /* the rest of the line is blank: consume it (the next read starts a line) */
         {

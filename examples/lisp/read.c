@@ -285,6 +285,7 @@ static val read_list(val p, int close, int depth)
     }
     val l = list_from(base, n, tail);
     rsp = base;
+    if (srcloc_recording && IS_PAIR(l)) srcloc_note(l, PORT(p)->name, line0, col0);
     return l;
 }
 
@@ -302,13 +303,16 @@ static val read_datum(val p, int depth)
         if (depth == 0) read_error(p, "unexpected '%c'", c);
         read_error(p, "unexpected '%c'", c);
     case '\'': case '`': case ',': {
+        int line0 = PORT(p)->line, col0 = PORT(p)->col;
         val s = c == '\'' ? S_quote : c == '`' ? S_quasiquote : S_unquote;
         if (c == ',' && port_peekc(p) == '@') { port_getc(p); s = S_unquote_splicing; }
         val d = read_datum(p, depth + 1);
         if (d == EOFV) read_error(p, "end of file after a quote");
         if (d == DOT_MARK) read_error(p, "unexpected '.'");
         d = cons(d, NIL);
-        return cons(s, d);
+        d = cons(s, d);
+        if (srcloc_recording) srcloc_note(d, PORT(p)->name, line0, col0);
+        return d;
     }
     case '"': return read_string(p);
     case '|': {
