@@ -68,6 +68,7 @@ struct handler *cur_handler;
 
 static val error_rtd;
 static val oom_error; /* made at start-up: raising it must not allocate */
+static val interrupt_error; /* the same for Ctrl-C */
 
 val make_error_object(val msg, val irritants)
 {
@@ -254,6 +255,21 @@ void lisp_out_of_memory(size_t request)
     (void)request;
     do_raise(oom_error, false);
     abort(); /* not reached */
+}
+
+/* Ctrl-C (term.c .sigint): straight to the REPL's handler, past the
+ * program's guards and handlers, so a program cannot swallow it. */
+void lisp_interrupt(void)
+{
+    lisp_interrupt_pending = 0;
+    error_obj = interrupt_error;
+    capture_context();
+    if (!cur_handler) {
+        fflush(stdout);
+        print_error(stderr, error_obj);
+        lisp_exit(130);
+    }
+    longjmp(cur_handler->jb, 1);
 }
 
 void type_error(const char *who, const char *expected, val got)
@@ -773,6 +789,7 @@ static val eval(node *n, val env)
                 rsp = base;
                 env = fr;
                 *envslot = env;
+                if (__builtin_expect(lisp_interrupt_pending, 0)) lisp_interrupt();
                 if (!evf.lam) evf.site = n;
                 evf.lam = ((closure *)f)->code;
                 n = ((closure *)f)->code->body;
@@ -1148,6 +1165,8 @@ void eval_init(void)
     SET(t, t->fields, list2(message, irritants));
     oom_error = make_error_object(mkstr_c("out of memory"), NIL);
     const_add(oom_error);
+    interrupt_error = make_error_object(mkstr_c("interrupted"), NIL);
+    const_add(interrupt_error);
 
     defprim_flags("apply", p_apply_fn, 1, -1, P_APPLY);
     p_cwv = defprim_flags("call-with-values", p_apply_fn, 2, 2, P_CWV);

@@ -99,7 +99,8 @@ typedef struct record { struct hdr h; val rtd; val field[]; } record; /* aux = n
 typedef struct rtd { struct hdr h; val name; val fields; intptr_t n; } rtd;
 typedef struct promise { struct hdr h; val done; val value; } promise; /* value: thunk until done */
 typedef struct values { struct hdr h; val v[]; } values; /* aux = n */
-enum { PORT_IN = 1, PORT_OUT = 2, PORT_STRING = 4, PORT_CLOSED = 8, PORT_NOCLOSE = 16 };
+/* PORT_EDIT: stdin read through libedit, one line at a time into buf (term.c) */
+enum { PORT_IN = 1, PORT_OUT = 2, PORT_STRING = 4, PORT_CLOSED = 8, PORT_NOCLOSE = 16, PORT_EDIT = 32 };
 typedef struct port {
     struct hdr h;   /* aux = PORT_* */
     FILE *fp;
@@ -198,6 +199,19 @@ struct handler {
 extern struct handler *cur_handler;
 extern val error_obj; /* the last error: (message . irritants) */
 void print_error(FILE *f, val err);
+
+/* ---------------------------------------------------------------- term.c: Ctrl-C, line editing */
+
+#include <signal.h>
+extern volatile sig_atomic_t lisp_interrupt_pending; /* set by SIGINT (term.c .sigint) */
+void lisp_interrupt(void) __attribute__((noreturn)); /* eval.c: unwind to the REPL */
+void term_block_sigint(void);   /* main(), before any thread */
+void term_unblock_sigint(void); /* the interpreter thread */
+void term_catch_sigint(void);   /* the REPL: SIGINT sets the flag */
+bool term_start(void);          /* the REPL: libedit if stdin is a terminal */
+void term_stop(void);
+void term_new_form(void);
+bool term_refill(port *p);
 
 /* ---------------------------------------------------------------- read.c / print.c */
 

@@ -20,6 +20,7 @@ int port_getc(val pv)
     port *p = PORT(pv);
     int c;
     if (p->h.aux & PORT_STRING) c = p->pos < p->len ? (unsigned char)p->buf[p->pos++] : EOF;
+    else if (p->h.aux & PORT_EDIT) c = p->pos < p->len || term_refill(p) ? (unsigned char)p->buf[p->pos++] : EOF;
     else if (p->nunget) c = p->unget[--p->nunget];
     else c = p->fp ? getc(p->fp) : EOF;
     if (c == '\n') { p->line++; p->col = 0; }
@@ -33,7 +34,7 @@ void port_ungetc(val pv, int c)
     if (c == EOF) return;
     if (c == '\n') p->line--;
     else p->col--;
-    if (p->h.aux & PORT_STRING) p->pos--;
+    if (p->h.aux & (PORT_STRING | PORT_EDIT)) p->pos--;
     else if (p->nunget < 4) p->unget[p->nunget++] = c;
 }
 
@@ -41,6 +42,7 @@ int port_peekc(val pv)
 {
     port *p = PORT(pv);
     if (p->h.aux & PORT_STRING) return p->pos < p->len ? (unsigned char)p->buf[p->pos] : EOF;
+    if (p->h.aux & PORT_EDIT) return p->pos < p->len || term_refill(p) ? (unsigned char)p->buf[p->pos] : EOF;
     if (p->nunget) return p->unget[p->nunget - 1];
     if (!p->fp) return EOF;
     int c = getc(p->fp);
