@@ -268,7 +268,7 @@ static const vcase cases[] = {
     {"GULL_TRACE", "-", MALFORMED, 0},
     {"GULL_VERIFY", "0", GOOD, 0},
     {"GULL_VERIFY", "1", GOOD, 1},
-    {"GULL_VERIFY", "2", RANGE, 0},
+    {"GULL_VERIFY", "3", RANGE, 0},
     {"GULL_VERIFY", "yes", MALFORMED, 0},
     {"GULL_STRESS", "0", GOOD, 0},
     {"GULL_STRESS", "1000", GOOD, 1000},

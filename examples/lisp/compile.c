@@ -87,10 +87,15 @@ void code_free_all(void)
     }
 }
 
+/* The position of the innermost source list being compiled (srcloc.c);
+ * every node made meanwhile carries it. */
+static const struct srcloc *cur_loc;
+
 static node *mknode(int op)
 {
     node *n = code_alloc(sizeof(node));
     n->op = op;
+    n->loc = cur_loc;
     return n;
 }
 
@@ -860,7 +865,18 @@ static node *compile_andor(int op, val args, scope *sc)
     return r;
 }
 
+static node *compile_form(val x, scope *sc);
+
 static node *compile(val x, scope *sc)
+{
+    const struct srcloc *outer = cur_loc, *l = srcloc_of(x);
+    if (l) cur_loc = l;
+    node *n = compile_form(x, sc);
+    cur_loc = outer;
+    return n;
+}
+
+static node *compile_form(val x, scope *sc)
 {
     if (IS_SYM(x)) return compile_ref(x, sc);
     if (!IS_PAIR(x)) {
@@ -1036,6 +1052,9 @@ node *compile_toplevel(val form)
     rsp = base;
     return n;
 }
+
+const struct srcloc *compile_loc(void) { return cur_loc; }
+void compile_reset_loc(void) { cur_loc = NULL; }
 
 /* Is form (after expansion) a top-level begin?  Then eval.c runs its parts
  * one by one, so a macro defined early in it is seen by later parts. */

@@ -14,8 +14,16 @@
  * a pointer into the root stack.
  *
  * Non-local exits (errors, raise, escaping continuations) longjmp to a C
- * frame that saved rsp, the wind list and the handler list, and restore
- * them.  Continuations are escape-only: one captured by call/cc can be
+ * frame that saved rsp, the wind list, the handler list and ev_top, and
+ * restore them.
+ *
+ * .evframe  Each eval() invocation links a struct evframe on its C stack
+ * into ev_top: the node it is evaluating (one store per step) and, if the
+ * frame has entered a closure's body, that closure's code.  An error that
+ * reaches the top level is reported from this chain before the longjmp
+ * (capture_context): the position of the innermost node with a source
+ * position, and the names of the active procedures, innermost first.  A
+ * tail call replaces the frame's procedure, as it replaces the frame.  Continuations are escape-only: one captured by call/cc can be
  * invoked while its call/cc is still active (upward, one-shot use); calling
  * it later is an error.
  */
@@ -43,6 +51,13 @@ void depth_restore(long depth)
     eval_depth = depth;
     depth_limit = max_depth;
 }
+struct evframe {
+    node *n;              /* the node this frame is evaluating */
+    struct lambda *lam;   /* the closure whose body this frame entered, or NULL */
+    node *site;           /* the call that first entered a closure (in the caller's body) */
+    struct evframe *prev; /* the caller */
+};
+static struct evframe *ev_top;
 val wind_list = NIL;     /* ((before . after) ...) innermost first */
 val handler_list = NIL;  /* exception handlers: procedures, or fixnum guard ids */
 val error_obj = FALSE;   /* the condition being raised to the top level */
@@ -53,6 +68,7 @@ struct handler *cur_handler;
 
 static val error_rtd;
 static val oom_error; /* made at start-up: raising it must not allocate */
+static val interrupt_error; /* the same for Ctrl-C */
 
 val make_error_object(val msg, val irritants)
 {
@@ -70,12 +86,67 @@ val make_error_object(val msg, val irritants)
 
 bool is_error_object(val v) { return IS(v, K_RECORD) && ((record *)v)->rtd == error_rtd; }
 
+/* The context of the error on its way to the top level, captured where it
+ * was raised (the frames are gone after the longjmp).  Static buffers:
+ * capturing allocates nothing, since the error may be "out of memory". */
+#define TRACE_FRAMES 8
+static struct {
+    bool valid;
+    char where[320];               /* "file:line:col" or "" */
+    char trace[TRACE_FRAMES + 2][320]; /* "  in NAME (file:line:col)" lines */
+    int ntrace;
+} errctx;
+
+static void loc_text(char *buf, size_t size, const struct srcloc *l)
+{
+    if (l) snprintf(buf, size, "%s:%d:%d", l->file, l->line, l->col);
+    else snprintf(buf, size, "?");
+}
+
+static void capture_context(void)
+{
+    errctx.valid = true;
+    errctx.where[0] = 0;
+    errctx.ntrace = 0;
+    /* an error while compiling: the form being compiled */
+    const struct srcloc *where = compile_loc();
+    for (struct evframe *f = ev_top; f && !where; f = f->prev)
+        if (f->n && f->n->loc) where = f->n->loc;
+    if (where) loc_text(errctx.where, sizeof errctx.where, where);
+    /* One line per procedure activation: the frames of its body's
+     * subexpressions (lam == NULL) belong to the nearest entered frame
+     * outside them; the line gives the innermost position among them. */
+    const struct srcloc *grp = NULL;
+    long more = 0;
+    for (struct evframe *f = ev_top; f; f = f->prev) {
+        if (!grp && f->n && f->n->loc) grp = f->n->loc;
+        if (!f->lam && f->prev) continue;
+        if (errctx.ntrace < TRACE_FRAMES) {
+            char at[300];
+            loc_text(at, sizeof at, grp);
+            const char *name = !f->lam ? "top level"
+                               : IS_SYM(f->lam->name) ? SYM(f->lam->name)->name : "anonymous procedure";
+            snprintf(errctx.trace[errctx.ntrace++], sizeof errctx.trace[0], "  in %s (%s)", name, at);
+        } else {
+            more++;
+        }
+        /* the caller's innermost position is the call that entered f */
+        grp = f->site ? f->site->loc : NULL;
+    }
+    if (more)
+        snprintf(errctx.trace[errctx.ntrace++], sizeof errctx.trace[0], "  ... %ld more", more);
+}
+
 void print_error(FILE *f, val err)
 {
     /* No allocation here: the error may be "out of memory". */
     val port = f == stderr ? stderr_port : mkport(f, PORT_OUT | PORT_NOCLOSE, "error");
     PUSH(port);
     port_puts(port, "Error: ");
+    if (errctx.valid && errctx.where[0]) {
+        port_puts(port, errctx.where);
+        port_puts(port, ": ");
+    }
     if (is_error_object(err)) {
         record *r = (record *)err;
         lisp_print(port, r->field[0], false);
@@ -88,6 +159,14 @@ void print_error(FILE *f, val err)
         lisp_print(port, err, true);
     }
     port_putc(port, '\n');
+    if (errctx.valid && errctx.ntrace > 0) {
+        port_puts(port, "Backtrace (innermost first):\n");
+        for (int i = 0; i < errctx.ntrace; i++) {
+            port_puts(port, errctx.trace[i]);
+            port_putc(port, '\n');
+        }
+    }
+    errctx.valid = false;
     (void)POP();
     fflush(f);
 }
@@ -111,6 +190,7 @@ static val do_raise(val obj, bool continuable)
     if (handler_list == NIL) {
         error_obj = obj;
         (void)POP();
+        capture_context();
         if (!cur_handler) {
             fflush(stdout);
             print_error(stderr, obj);
@@ -175,6 +255,21 @@ void lisp_out_of_memory(size_t request)
     (void)request;
     do_raise(oom_error, false);
     abort(); /* not reached */
+}
+
+/* Ctrl-C (term.c .sigint): straight to the REPL's handler, past the
+ * program's guards and handlers, so a program cannot swallow it. */
+void lisp_interrupt(void)
+{
+    lisp_interrupt_pending = 0;
+    error_obj = interrupt_error;
+    capture_context();
+    if (!cur_handler) {
+        fflush(stdout);
+        print_error(stderr, error_obj);
+        lisp_exit(130);
+    }
+    longjmp(cur_handler->jb, 1);
 }
 
 void type_error(const char *who, const char *expected, val got)
@@ -254,6 +349,7 @@ static val callcc(val f)
     cf.handler = cur_handler;
     cf.guard = guard_top;
     long depth = eval_depth;
+    struct evframe *ev = ev_top;
     PUSH(f);
     cont *k = alloc_obj(K_CONT, sizeof(cont));
     k->serial = cf.serial;
@@ -268,6 +364,7 @@ static val callcc(val f)
         guard_top = cf.guard;
         handler_list = cf.handlers;
         depth_restore(depth);
+        ev_top = ev;
     }
     cc_top = cf.prev;
     rsp = cf.rsp;
@@ -435,6 +532,7 @@ node *optimize_call(node *call)
             r->a = call->xs[0];
             r->b = call->n == 2 ? call->xs[1] : NULL;
             r->c = call; /* the generic call, if the global changes */
+            r->loc = call->loc;
             return r;
         }
     }
@@ -453,10 +551,13 @@ static val eval(node *n, val env)
         stack_overflow();
     }
     PUSH(env);
+    struct evframe evf = {n, NULL, NULL, ev_top};
+    ev_top = &evf;
     val r, f;
     val *base;
     int argc;
     for (;;) {
+        evf.n = n;
         switch (n->op) {
         case N_CONST:
         case N_LREF0:
@@ -688,6 +789,9 @@ static val eval(node *n, val env)
                 rsp = base;
                 env = fr;
                 *envslot = env;
+                if (__builtin_expect(lisp_interrupt_pending, 0)) lisp_interrupt();
+                if (!evf.lam) evf.site = n;
+                evf.lam = ((closure *)f)->code;
                 n = ((closure *)f)->code->body;
                 continue;
             }
@@ -710,6 +814,7 @@ static val eval(node *n, val env)
     next:;
     }
 done:
+    ev_top = evf.prev;
     rsp = envslot;
     eval_depth--;
     return r;
@@ -815,6 +920,9 @@ val eval_toplevel(val form)
 void eval_reset(void)
 {
     depth_restore(0);
+    ev_top = NULL;
+    compile_reset_loc();
+    srcloc_recording = false;
     rs_limit = rs_limit_normal;
     cc_top = NULL;
     guard_top = NULL;
@@ -901,6 +1009,7 @@ static val p_guard(int argc, val *a, prim *self)
     val saved_handlers = handler_list;
     struct ccframe *saved_cc = cc_top;
     long depth = eval_depth;
+    struct evframe *ev = ev_top;
     PUSH(saved_winds);
     PUSH(saved_handlers);
     handler_list = cons(MKFIX(g.id), handler_list);
@@ -917,6 +1026,7 @@ static val p_guard(int argc, val *a, prim *self)
     cur_handler = g.h.prev;
     cc_top = saved_cc;
     depth_restore(depth);
+    ev_top = ev;
     rsp = saved_rsp + 2;
     handler_list = saved_rsp[1];
     PUSH(raised_obj);
@@ -1055,6 +1165,8 @@ void eval_init(void)
     SET(t, t->fields, list2(message, irritants));
     oom_error = make_error_object(mkstr_c("out of memory"), NIL);
     const_add(oom_error);
+    interrupt_error = make_error_object(mkstr_c("interrupted"), NIL);
+    const_add(interrupt_error);
 
     defprim_flags("apply", p_apply_fn, 1, -1, P_APPLY);
     p_cwv = defprim_flags("call-with-values", p_apply_fn, 2, 2, P_CWV);

@@ -23,6 +23,7 @@ typedef struct node {
     struct lambda *lam;
     val prim;       /* N_PRIM*: the primitive the guard expects */
     int pop;        /* N_PRIM*: which inline operation */
+    const struct srcloc *loc; /* the innermost source list this node came from, or NULL */
 } node;
 
 node *optimize_call(node *call);
@@ -36,6 +37,8 @@ val list2(val a, val b);
 val list3(val a, val b, val c);
 val toplevel_expand(val form);
 void compile_init(void);
+const struct srcloc *compile_loc(void); /* while compiling: the current form's position */
+void compile_reset_loc(void);           /* after an error */
 
 extern val p_cons, p_list, p_append, p_list_to_vector, p_make_rtd, p_rtd_ctor, p_rtd_pred,
     p_rtd_acc, p_rtd_mod, p_cwv, p_make_case_lambda, p_dynamic_wind, p_make_promise,

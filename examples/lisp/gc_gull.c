@@ -4,9 +4,9 @@
  * and one root callback reports the interpreter's root stack, symbol table
  * and constant table (lisp_visit_roots); single global slots are
  * gull_root_add'ed.  One gull type per object kind, NO_POINTERS for the
- * kinds without value fields.  String bodies are native memory: obj.c
- * reports their size through lgc_set_native_size and the string type's
- * finalizer frees them.  All GULL_* variables apply (gull_heap_create reads
+ * kinds without value fields.  String bodies and bignum limbs are native
+ * memory: obj.c and bignum.c report their size through
+ * lgc_set_native_size and the kind's finalizer frees them.  All GULL_* variables apply (gull_heap_create reads
  * them), including GULL_PAUSE_LOG.
  */
 #include <pthread.h>
@@ -119,6 +119,7 @@ void lgc_get_stats(struct lgc_stats *out)
     out->pause_max_ns = s.pause_max_ns;
     out->heap_bytes = s.heap_committed;
     out->live_bytes = s.heap_live;
+    out->native_bytes = s.external_bytes;
 }
 
 void lgc_memory_report(FILE *f) { gull_memory_report_print(lgc_heap, f); }

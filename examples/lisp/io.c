@@ -215,12 +215,12 @@ static val p_gc_stats(int argc, val *a, prim *self)
     struct lgc_stats s;
     lgc_get_stats(&s);
     static const char *names[] = {"collections", "minor", "major", "pause-total-ns", "pause-max-ns",
-                                  "heap-bytes", "live-bytes"};
+                                  "heap-bytes", "live-bytes", "native-bytes"};
     uint64_t vals[] = {s.collections, s.minor, s.major, s.pause_total_ns, s.pause_max_ns,
-                       s.heap_bytes, s.live_bytes};
+                       s.heap_bytes, s.live_bytes, s.native_bytes};
     val *base = rsp;
     PUSH(NIL);
-    for (int i = 6; i >= 0; i--) {
+    for (int i = 7; i >= 0; i--) {
         PUSH(mkint((intptr_t)vals[i]));
         rsp[-1] = cons(intern_c(names[i]), rsp[-1]); /* symbols are rooted by the table */
         base[0] = cons(base[1], base[0]);

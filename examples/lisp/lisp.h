@@ -32,6 +32,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <gmp.h>
+
 #include "lisp_gc.h"
 
 typedef uintptr_t val;
@@ -61,7 +63,7 @@ typedef uintptr_t val;
 
 enum kind {
     K_PAIR = 1, K_FLONUM, K_STRING, K_SYMBOL, K_VECTOR, K_CLOSURE, K_PRIM,
-    K_FRAME, K_RECORD, K_RTD, K_PROMISE, K_VALUES, K_PORT, K_CONT, K_COUNT
+    K_FRAME, K_RECORD, K_RTD, K_PROMISE, K_VALUES, K_PORT, K_CONT, K_BIGNUM, K_COUNT
 };
 
 struct hdr { uint32_t kind, aux; };
@@ -97,7 +99,8 @@ typedef struct record { struct hdr h; val rtd; val field[]; } record; /* aux = n
 typedef struct rtd { struct hdr h; val name; val fields; intptr_t n; } rtd;
 typedef struct promise { struct hdr h; val done; val value; } promise; /* value: thunk until done */
 typedef struct values { struct hdr h; val v[]; } values; /* aux = n */
-enum { PORT_IN = 1, PORT_OUT = 2, PORT_STRING = 4, PORT_CLOSED = 8, PORT_NOCLOSE = 16 };
+/* PORT_EDIT: stdin read through libedit, one line at a time into buf (term.c) */
+enum { PORT_IN = 1, PORT_OUT = 2, PORT_STRING = 4, PORT_CLOSED = 8, PORT_NOCLOSE = 16, PORT_EDIT = 32 };
 typedef struct port {
     struct hdr h;   /* aux = PORT_* */
     FILE *fp;
@@ -108,6 +111,9 @@ typedef struct port {
     int nunget, unget[4]; /* file ports: pushed-back bytes */
 } port;
 typedef struct cont { struct hdr h; uint64_t serial; } cont;
+/* An exact integer outside the fixnum range (bignum.c .norm); the limbs
+ * are malloc'd by GMP and freed by the finalizer (bignum.c .limbs). */
+typedef struct bignum { struct hdr h; mpz_t z; } bignum;
 
 #define HDR(v) ((struct hdr *)(v))
 #define KIND(v) (HDR(v)->kind)
@@ -124,7 +130,10 @@ typedef struct cont { struct hdr h; uint64_t serial; } cont;
 #define SYM(v) ((symbol *)(v))
 #define IS_VEC(v) IS(v, K_VECTOR)
 #define VEC(v) ((vector *)(v))
-#define IS_NUM(v) (IS_FIX(v) || IS_FLO(v))
+#define IS_BIG(v) IS(v, K_BIGNUM)
+#define BIG(v) ((bignum *)(v))
+#define IS_EXINT(v) (IS_FIX(v) || IS_BIG(v)) /* exact integer */
+#define IS_NUM(v) (IS_FIX(v) || IS_FLO(v) || IS_BIG(v))
 #define IS_PROC(v) (IS_PTR(v) && (KIND(v) == K_CLOSURE || KIND(v) == K_PRIM || KIND(v) == K_CONT))
 
 /* store barrier: every store of a value into a heap object goes here */
@@ -147,7 +156,7 @@ extern const struct lisp_kind lisp_kinds[K_COUNT];
 void *alloc_obj(int kind, size_t size);
 val cons(val a, val d);
 val mkflo(double d);
-val mkint(intptr_t n); /* fixnum, or flonum when out of range */
+val mkint(intptr_t n); /* fixnum, or bignum when out of range */
 val mkstr(const char *s, size_t len);
 val mkstr_c(const char *s);
 void str_reserve(val s, size_t cap);
@@ -191,9 +200,30 @@ extern struct handler *cur_handler;
 extern val error_obj; /* the last error: (message . irritants) */
 void print_error(FILE *f, val err);
 
+/* ---------------------------------------------------------------- term.c: Ctrl-C, line editing */
+
+#include <signal.h>
+extern volatile sig_atomic_t lisp_interrupt_pending; /* set by SIGINT (term.c .sigint) */
+void lisp_interrupt(void) __attribute__((noreturn)); /* eval.c: unwind to the REPL */
+void term_block_sigint(void);   /* main(), before any thread */
+void term_unblock_sigint(void); /* the interpreter thread */
+void term_catch_sigint(void);   /* the REPL: SIGINT sets the flag */
+bool term_start(void);          /* the REPL: libedit if stdin is a terminal */
+void term_stop(void);
+void term_new_form(void);
+bool term_refill(port *p);
+
 /* ---------------------------------------------------------------- read.c / print.c */
 
 val lisp_read(val port); /* EOFV at end; reader errors name file:line:col */
+/* srcloc.c: a top-level read that notes where each list starts */
+struct srcloc { const char *file; int line, col; }; /* 1-based */
+val lisp_read_source(val port);
+extern bool srcloc_recording;
+void srcloc_note(val pair, const char *file, int line, int col);
+const struct srcloc *srcloc_of(val pair); /* NULL if not noted */
+void srcloc_clear(void);
+void srcloc_free(void); /* at exit */
 void port_putc(val port, int c);
 void port_puts(val port, const char *s);
 void port_write(val port, const char *s, size_t n);
@@ -242,6 +272,35 @@ double num_to_double(val n);
 val num_add(val a, val b);
 val num_sub(val a, val b);
 int num_cmp(val a, val b); /* -1 0 1 */
+
+/* ---------------------------------------------------------------- bignum.c */
+
+/* Exact-integer arguments are fixnums or bignums; results are normalized
+ * (a fixnum whenever the value fits).  Callers check types and division
+ * by zero first (bignum.c .tmp). */
+enum big_op { BIG_ADD, BIG_SUB, BIG_MUL, BIG_QUO, BIG_REM, BIG_MOD, BIG_GCD, BIG_LCM,
+              BIG_AND, BIG_IOR, BIG_XOR };
+val big_op2(enum big_op op, val a, val b);
+val big_result(mpz_ptr t);
+void big_finalize(void *obj);
+val big_from_long(long n);
+val big_from_double(double d); /* d finite and integral */
+double big_to_double(val a);   /* correctly rounded */
+val big_neg(val a);
+val big_not(val a);
+val big_shift(val a, long k);
+val big_pow(val base, unsigned long e);
+size_t big_bits(val a);
+int big_cmp(val a, val b);
+int big_cmp_double(val a, double d); /* d not a NaN */
+int big_sign(val a);
+bool big_odd(val a);
+bool big_divides(val d, val n);
+bool big_perfect_square(val a);
+val big_sqrtrem(val a, val *root_slot);
+char *big_to_string(val a, int radix); /* malloc'd */
+val big_parse(const char *digits, int radix, bool negative);
+bool big_eqv(val a, val b);
 void lisp_exit(int code) __attribute__((noreturn));
 val make_values(int n, val *v);
 

@@ -37,6 +37,7 @@ struct lgc_stats {
     uint64_t collections, minor, major;
     uint64_t pause_total_ns, pause_max_ns;
     uint64_t heap_bytes, live_bytes;
+    uint64_t native_bytes; /* memory objects own outside the heap (gull only; 0 on Boehm) */
 };
 
 const char *lgc_name(void);

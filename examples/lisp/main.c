@@ -49,6 +49,7 @@ void lisp_exit(int code)
             lgc_collect();
         lgc_shutdown();
         code_free_all();
+        srcloc_free();
         obj_free_tables();
     }
     if (root_stack) munmap(root_stack, ROOT_STACK_SLOTS * sizeof(val));
@@ -67,6 +68,8 @@ static void usage(FILE *f)
             "                    that needs more gets an \"out of memory\" error\n"
             "  --max-depth N     at most N nested (non-tail) calls, default 250000; also\n"
             "                    LISP_MAX_DEPTH=N; deeper is a \"recursion too deep\" error\n"
+            "In the REPL, Ctrl-C interrupts an evaluation; on a terminal, lines are edited\n"
+            "with libedit and kept in ~/.gull_lisp_history (or $LISP_HISTORY_FILE).\n"
             "A Scheme (R7RS-small subset) on the %s collector; see examples/lisp/README.md.\n",
             prog_name, prog_name, prog_name, prog_name, lgc_name());
 }
@@ -98,7 +101,7 @@ static bool run_port(val p)
         return false;
     }
     for (;;) {
-        val form = lisp_read(saved[0]);
+        val form = lisp_read_source(saved[0]);
         if (form == EOFV) break;
         eval_toplevel(form);
     }
@@ -147,6 +150,8 @@ static int run_file(const char *path)
 static void repl(void)
 {
     bool tty = isatty(0);
+    term_catch_sigint();
+    bool edit = term_start();
     volatile bool reading = false;
     for (;;) {
         struct handler h;
@@ -158,7 +163,10 @@ static void repl(void)
             recover(&h, saved);
             /* drop the rest of the offending line */
             port *in = (port *)stdin_port;
-            if (reading && in->col > 0) {
+            if (edit) {
+                in->pos = in->len;
+                in->col = 0;
+            } else if (reading && in->col > 0) {
                 int c;
                 while ((c = port_getc(stdin_port)) != EOF && c != '\n') {}
             }
@@ -166,12 +174,15 @@ static void repl(void)
         }
         /* prompt only at the start of an input line, so that output of
          * several forms typed on one line is not interleaved with prompts */
-        if (((port *)stdin_port)->col == 0) {
+        if (edit) {
+            term_new_form(); /* readline prints the prompt */
+            fflush(stdout);
+        } else if (((port *)stdin_port)->col == 0) {
             fputs("> ", stdout);
             fflush(stdout);
         }
         reading = true;
-        val form = lisp_read(stdin_port);
+        val form = lisp_read_source(stdin_port);
         reading = false;
         /* the rest of the line is blank: consume it (the next read starts a line) */
         {
@@ -184,6 +195,9 @@ static void repl(void)
             if (tty) fputc('\n', stdout);
             break;
         }
+        /* a Ctrl-C at the prompt while reading plainly (SA_RESTART) only
+         * set the flag: it meant the input, not this form */
+        if (!edit) lisp_interrupt_pending = 0;
         val r = eval_toplevel(form);
         if (r != UNSPEC) {
             PUSH(r);
@@ -194,6 +208,7 @@ static void repl(void)
         cur_handler = h.prev;
         rsp = saved;
     }
+    if (edit) term_stop();
 }
 
 /* "16M" -> 16777216; 0 on a malformed size. */
@@ -222,6 +237,7 @@ static void *interp_main(void *arg)
 {
     (void)arg;
     char here;
+    term_unblock_sigint(); /* term.c .sigint: SIGINT lands on this thread */
     c_stack_limit = (char *)((uintptr_t)&here - INTERP_STACK + (4u << 20));
     void *rs = mmap(NULL, ROOT_STACK_SLOTS * sizeof(val), PROT_READ | PROT_WRITE,
                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -272,6 +288,7 @@ static void *interp_main(void *arg)
 int main(int argc, char **argv)
 {
     prog_name = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
+    term_block_sigint(); /* before any thread exists (term.c .sigint) */
     lgc_early_init();
     const char *env_depth = getenv("LISP_MAX_DEPTH");
     if (env_depth && *env_depth) {

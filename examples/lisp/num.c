@@ -1,8 +1,11 @@
-/* num.c — numbers: 62-bit fixnums and flonums.
+/* num.c — numbers: exact integers (62-bit fixnums, GMP bignums) and flonums.
  *
- * Exact integers are fixnums; an exact result that overflows 62 bits
- * becomes a flonum (inexact), where R7RS would use a bignum.  Exact
- * division that does not divide yields a flonum (no rationals).
+ * Exact integers have any size: a fixnum result that overflows becomes a
+ * bignum (bignum.c), and a bignum result that fits becomes a fixnum again.
+ * Fixnum operations keep their fast path here and call bignum.c only on
+ * overflow or when an operand is a bignum.  An operation with a flonum
+ * operand converts the exact one to the nearest flonum (contagion).
+ * Exact division that does not divide yields a flonum (no rationals).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -18,7 +21,12 @@
 static void not_number(const char *who, val v) __attribute__((noreturn));
 static void not_number(const char *who, val v) { type_error(who, "number", v); }
 
-double num_to_double(val n) { return IS_FIX(n) ? (double)FIXVAL(n) : FLO(n); }
+double num_to_double(val n)
+{
+    if (IS_FIX(n)) return (double)FIXVAL(n);
+    if (IS_BIG(n)) return big_to_double(n);
+    return FLO(n);
+}
 
 static val check_num(const char *who, val v)
 {
@@ -28,7 +36,7 @@ static val check_num(const char *who, val v)
 
 static bool is_integer(val v)
 {
-    if (IS_FIX(v)) return true;
+    if (IS_EXINT(v)) return true;
     if (IS_FLO(v)) { double d = FLO(v); return isfinite(d) && d == floor(d); }
     return false;
 }
@@ -38,8 +46,9 @@ val num_add(val a, val b)
     intptr_t t;
     if (IS_FIX(a) && IS_FIX(b)) {
         if (!__builtin_add_overflow((intptr_t)a, (intptr_t)b - 1, &t)) return (val)t;
-        return mkflo((double)FIXVAL(a) + (double)FIXVAL(b));
+        return big_op2(BIG_ADD, a, b);
     }
+    if (IS_EXINT(a) && IS_EXINT(b)) return big_op2(BIG_ADD, a, b);
     return mkflo(num_to_double(check_num("+", a)) + num_to_double(check_num("+", b)));
 }
 
@@ -48,8 +57,9 @@ val num_sub(val a, val b)
     intptr_t t;
     if (IS_FIX(a) && IS_FIX(b)) {
         if (!__builtin_sub_overflow((intptr_t)a, (intptr_t)b - 1, &t)) return (val)t;
-        return mkflo((double)FIXVAL(a) - (double)FIXVAL(b));
+        return big_op2(BIG_SUB, a, b);
     }
+    if (IS_EXINT(a) && IS_EXINT(b)) return big_op2(BIG_SUB, a, b);
     return mkflo(num_to_double(check_num("-", a)) - num_to_double(check_num("-", b)));
 }
 
@@ -59,8 +69,9 @@ static val num_mul(val a, val b)
         intptr_t r;
         if (!__builtin_mul_overflow(FIXVAL(a), FIXVAL(b), &r) && r >= FIXNUM_MIN && r <= FIXNUM_MAX)
             return MKFIX(r);
-        return mkflo((double)FIXVAL(a) * (double)FIXVAL(b));
+        return big_op2(BIG_MUL, a, b);
     }
+    if (IS_EXINT(a) && IS_EXINT(b)) return big_op2(BIG_MUL, a, b);
     return mkflo(num_to_double(check_num("*", a)) * num_to_double(check_num("*", b)));
 }
 
@@ -74,14 +85,36 @@ static val num_div(val a, val b)
         if (x % y == 0) return mkint(x / y);
         return mkflo((double)x / (double)y);
     }
+    if (IS_EXINT(a) && IS_EXINT(b)) {
+        if (b == MKFIX(0)) lisp_error("/: division by zero", 1, a);
+        if (big_divides(b, a)) return big_op2(BIG_QUO, a, b);
+    }
     return mkflo(num_to_double(a) / num_to_double(b));
+}
+
+/* -1, 0, 1, or 2 when unordered (a NaN).  Exact against exact compares
+ * exactly; exact against a flonum compares the exact value with the
+ * flonum's exact value (mpz_cmp_d), so a bignum is never rounded first. */
+static int cmp2(val a, val b)
+{
+    if (IS_FIX(a) && IS_FIX(b)) return (intptr_t)a < (intptr_t)b ? -1 : (intptr_t)a > (intptr_t)b;
+    if (IS_FLO(a) && IS_FLO(b)) {
+        double x = FLO(a), y = FLO(b);
+        return x < y ? -1 : x > y ? 1 : x == y ? 0 : 2;
+    }
+    if (IS_EXINT(a) && IS_EXINT(b)) return big_cmp(a, b);
+    if (IS_FLO(b)) {
+        if (isnan(FLO(b))) return 2;
+        return big_cmp_double(a, FLO(b));
+    }
+    if (isnan(FLO(a))) return 2;
+    return -big_cmp_double(b, FLO(a));
 }
 
 int num_cmp(val a, val b)
 {
-    if (IS_FIX(a) && IS_FIX(b)) return (intptr_t)a < (intptr_t)b ? -1 : (intptr_t)a > (intptr_t)b;
-    double x = num_to_double(a), y = num_to_double(b);
-    return x < y ? -1 : x > y;
+    int c = cmp2(a, b);
+    return c == 2 ? 0 : c;
 }
 
 static val p_add(int argc, val *a, prim *self)
@@ -127,8 +160,8 @@ static val p_div(int argc, val *a, prim *self)
         for (int i = 0; i < argc; i++) check_num(who, a[i]);                    \
         for (int i = 0; i + 1 < argc; i++) {                                    \
             if (!IS_FIX(a[i]) || !IS_FIX(a[i + 1])) {                           \
-                double x = num_to_double(a[i]), y = num_to_double(a[i + 1]);    \
-                if (!(x test y)) return FALSE;                                  \
+                int c = cmp2(a[i], a[i + 1]);                                   \
+                if (c == 2 || !(c test 0)) return FALSE;                        \
             } else if (!((intptr_t)a[i] test (intptr_t)a[i + 1])) return FALSE; \
         }                                                                       \
         return TRUE;                                                            \
@@ -139,9 +172,16 @@ COMPARE(p_gt, ">", >)
 COMPARE(p_le, "<=", <=)
 COMPARE(p_ge, ">=", >=)
 
-static val p_zerop(int argc, val *a, prim *self) { A; check_num("zero?", a[0]); return BOOL(num_to_double(a[0]) == 0); }
-static val p_positivep(int argc, val *a, prim *self) { A; check_num("positive?", a[0]); return BOOL(num_to_double(a[0]) > 0); }
-static val p_negativep(int argc, val *a, prim *self) { A; check_num("negative?", a[0]); return BOOL(num_to_double(a[0]) < 0); }
+/* sign of a number; a NaN counts as 0 (neither positive nor negative) */
+static int sign(const char *who, val v)
+{
+    check_num(who, v);
+    if (IS_EXINT(v)) return big_sign(v);
+    return FLO(v) > 0 ? 1 : FLO(v) < 0 ? -1 : 0;
+}
+static val p_zerop(int argc, val *a, prim *self) { A; return BOOL(sign("zero?", a[0]) == 0 && !(IS_FLO(a[0]) && isnan(FLO(a[0])))); }
+static val p_positivep(int argc, val *a, prim *self) { A; return BOOL(sign("positive?", a[0]) > 0); }
+static val p_negativep(int argc, val *a, prim *self) { A; return BOOL(sign("negative?", a[0]) < 0); }
 
 static double int_arg(const char *who, val v)
 {
@@ -153,12 +193,14 @@ static val p_oddp(int argc, val *a, prim *self)
 {
     A;
     if (IS_FIX(a[0])) return BOOL(FIXVAL(a[0]) & 1);
+    if (IS_BIG(a[0])) return BOOL(big_odd(a[0]));
     return BOOL(fmod(int_arg("odd?", a[0]), 2) != 0);
 }
 static val p_evenp(int argc, val *a, prim *self)
 {
     A;
     if (IS_FIX(a[0])) return BOOL(!(FIXVAL(a[0]) & 1));
+    if (IS_BIG(a[0])) return BOOL(!big_odd(a[0]));
     return BOOL(fmod(int_arg("even?", a[0]), 2) == 0);
 }
 
@@ -172,7 +214,7 @@ static val p_max(int argc, val *a, prim *self)
         if (IS_FLO(a[i])) inexact = true;
         if (num_cmp(a[i], r) > 0) r = a[i];
     }
-    return inexact && IS_FIX(r) ? mkflo((double)FIXVAL(r)) : r;
+    return inexact && !IS_FLO(r) ? mkflo(num_to_double(r)) : r;
 }
 static val p_min(int argc, val *a, prim *self)
 {
@@ -184,13 +226,14 @@ static val p_min(int argc, val *a, prim *self)
         if (IS_FLO(a[i])) inexact = true;
         if (num_cmp(a[i], r) < 0) r = a[i];
     }
-    return inexact && IS_FIX(r) ? mkflo((double)FIXVAL(r)) : r;
+    return inexact && !IS_FLO(r) ? mkflo(num_to_double(r)) : r;
 }
 
 static val p_abs(int argc, val *a, prim *self)
 {
     A;
     if (IS_FIX(a[0])) return FIXVAL(a[0]) < 0 ? mkint(-FIXVAL(a[0])) : a[0];
+    if (IS_BIG(a[0])) return big_sign(a[0]) < 0 ? big_neg(a[0]) : a[0];
     check_num("abs", a[0]);
     return mkflo(fabs(FLO(a[0])));
 }
@@ -205,6 +248,10 @@ static val intdiv(const char *who, val x, val y, int kind)
         intptr_t r = a % b;
         if (kind == DIV_MOD && r != 0 && ((r < 0) != (b < 0))) r += b;
         return MKFIX(r);
+    }
+    if (IS_EXINT(x) && IS_EXINT(y)) {
+        if (y == MKFIX(0)) lisp_error("division by zero:", 2, intern_c(who), x);
+        return big_op2(kind == DIV_QUO ? BIG_QUO : kind == DIV_REM ? BIG_REM : BIG_MOD, x, y);
     }
     double a = int_arg(who, x), b = int_arg(who, y);
     if (b == 0) lisp_error("division by zero:", 2, intern_c(who), x);
@@ -251,33 +298,34 @@ static intptr_t gcd2(intptr_t a, intptr_t b)
     while (b) { intptr_t t = a % b; a = b; b = t; }
     return a;
 }
+/* The result is kept in a root-stack slot: it may be a bignum that the
+ * next step's allocation must not free. */
 static val p_gcd(int argc, val *a, prim *self)
 {
     A;
-    intptr_t r = 0;
+    for (int i = 0; i < argc; i++)
+        if (!IS_EXINT(a[i])) type_error("gcd", "exact integer", a[i]);
+    PUSH(MKFIX(0));
     for (int i = 0; i < argc; i++) {
-        if (!IS_FIX(a[i])) type_error("gcd", "exact integer", a[i]);
-        r = gcd2(r, FIXVAL(a[i]));
+        val r = rsp[-1];
+        if (IS_FIX(r) && IS_FIX(a[i])) rsp[-1] = mkint(gcd2(FIXVAL(r), FIXVAL(a[i])));
+        else rsp[-1] = big_op2(BIG_GCD, r, a[i]);
     }
-    return MKFIX(r);
+    return POP();
 }
 static val p_lcm(int argc, val *a, prim *self)
 {
     A;
-    intptr_t r = 1;
-    for (int i = 0; i < argc; i++) {
-        if (!IS_FIX(a[i])) type_error("lcm", "exact integer", a[i]);
-        intptr_t x = FIXVAL(a[i]);
-        if (x == 0) return MKFIX(0);
-        if (x < 0) x = -x;
-        r = r / gcd2(r, x) * x;
-    }
-    return mkint(r);
+    for (int i = 0; i < argc; i++)
+        if (!IS_EXINT(a[i])) type_error("lcm", "exact integer", a[i]);
+    PUSH(MKFIX(1));
+    for (int i = 0; i < argc; i++) rsp[-1] = big_op2(BIG_LCM, rsp[-1], a[i]);
+    return POP();
 }
 
 static val round_op(val v, double (*fn)(double), const char *who)
 {
-    if (IS_FIX(v)) return v;
+    if (IS_EXINT(v)) return v;
     check_num(who, v);
     return mkflo(fn(FLO(v)));
 }
@@ -288,7 +336,7 @@ static val p_round(int argc, val *a, prim *self) { A; return round_op(a[0], near
 
 static val to_exact(val v, const char *who)
 {
-    if (IS_FIX(v)) return v;
+    if (IS_EXINT(v)) return v;
     check_num(who, v);
     double d = FLO(v);
     if (!isfinite(d)) lisp_error("exact: no exact representation of", 1, v);
@@ -298,7 +346,7 @@ static val to_exact(val v, const char *who)
     }
     if (d >= -4.6e18 && d <= 4.6e18 && (intptr_t)d >= FIXNUM_MIN && (intptr_t)d <= FIXNUM_MAX)
         return MKFIX((intptr_t)d);
-    lisp_error("exact: integer too large for a fixnum (no bignums):", 1, v);
+    return big_from_double(d);
 }
 static val p_exact(int argc, val *a, prim *self) { A; return to_exact(a[0], "exact"); }
 static val p_inexact(int argc, val *a, prim *self)
@@ -306,19 +354,20 @@ static val p_inexact(int argc, val *a, prim *self)
     A;
     if (IS_FLO(a[0])) return a[0];
     check_num("inexact", a[0]);
-    return mkflo((double)FIXVAL(a[0]));
+    return mkflo(num_to_double(a[0]));
 }
 
 static val p_numberp(int argc, val *a, prim *self) { A; return BOOL(IS_NUM(a[0])); }
 static val p_integerp(int argc, val *a, prim *self) { A; return BOOL(is_integer(a[0])); }
-static val p_exact_integerp(int argc, val *a, prim *self) { A; return BOOL(IS_FIX(a[0])); }
-static val p_exactp(int argc, val *a, prim *self) { A; check_num("exact?", a[0]); return BOOL(IS_FIX(a[0])); }
+static val p_exact_integerp(int argc, val *a, prim *self) { A; return BOOL(IS_EXINT(a[0])); }
+static val p_exactp(int argc, val *a, prim *self) { A; check_num("exact?", a[0]); return BOOL(IS_EXINT(a[0])); }
 static val p_inexactp(int argc, val *a, prim *self) { A; check_num("inexact?", a[0]); return BOOL(IS_FLO(a[0])); }
-static val p_rationalp(int argc, val *a, prim *self) { A; return BOOL(IS_FIX(a[0]) || (IS_FLO(a[0]) && isfinite(FLO(a[0])))); }
+static val p_rationalp(int argc, val *a, prim *self) { A; return BOOL(IS_EXINT(a[0]) || (IS_FLO(a[0]) && isfinite(FLO(a[0])))); }
 static val p_nanp(int argc, val *a, prim *self) { A; check_num("nan?", a[0]); return BOOL(IS_FLO(a[0]) && isnan(FLO(a[0]))); }
 static val p_infinitep(int argc, val *a, prim *self) { A; check_num("infinite?", a[0]); return BOOL(IS_FLO(a[0]) && isinf(FLO(a[0]))); }
-static val p_finitep(int argc, val *a, prim *self) { A; check_num("finite?", a[0]); return BOOL(IS_FIX(a[0]) || isfinite(FLO(a[0]))); }
+static val p_finitep(int argc, val *a, prim *self) { A; check_num("finite?", a[0]); return BOOL(IS_EXINT(a[0]) || isfinite(FLO(a[0]))); }
 
+#define EXPT_MAX_BITS 1e9 /* 125 MB of limbs */
 static val p_expt(int argc, val *a, prim *self)
 {
     A;
@@ -332,9 +381,22 @@ static val p_expt(int argc, val *a, prim *self)
             if (n) overflow |= __builtin_mul_overflow(base, base, &base);
         }
         if (!overflow && r >= FIXNUM_MIN && r <= FIXNUM_MAX) return MKFIX(r);
-        return mkflo(pow((double)FIXVAL(b), (double)FIXVAL(e)));
     }
-    if (IS_FIX(b) && IS_FIX(e) && FIXVAL(b) != 0) return mkflo(pow((double)FIXVAL(b), (double)FIXVAL(e)));
+    if (IS_EXINT(b) && IS_FIX(e) && FIXVAL(e) >= 0) {
+        /* |b|^e has about bits(b) * e bits; refuse what cannot fit in
+         * memory rather than let GMP abort */
+        size_t bits = big_bits(b);
+        if (bits > 1 && (double)(bits - 1) * (double)FIXVAL(e) > EXPT_MAX_BITS)
+            lisp_error("expt: result too large:", 2, b, e);
+        return big_pow(b, (unsigned long)FIXVAL(e));
+    }
+    if (IS_EXINT(b) && IS_EXINT(e) && big_sign(e) > 0) {
+        /* a bignum exponent: only 0, 1 and -1 have a representable power */
+        if (b == MKFIX(0) || b == MKFIX(1)) return b;
+        if (b == MKFIX(-1)) return big_odd(e) ? b : MKFIX(1);
+        lisp_error("expt: result too large:", 2, b, e);
+    }
+    if (IS_EXINT(b) && IS_EXINT(e) && b != MKFIX(0)) return mkflo(pow(num_to_double(b), num_to_double(e)));
     if (IS_FIX(e) && FIXVAL(e) == 0) return MKFIX(1);
     return mkflo(pow(num_to_double(b), num_to_double(e)));
 }
@@ -350,13 +412,26 @@ static val p_sqrt(int argc, val *a, prim *self)
         while ((r + 1) * (r + 1) <= n) r++;
         if (r * r == n) return MKFIX(r);
     }
+    if (IS_BIG(a[0]) && big_sign(a[0]) > 0 && big_perfect_square(a[0])) {
+        PUSH(FALSE);
+        (void)big_sqrtrem(a[0], &rsp[-1]);
+        return POP();
+    }
     return mkflo(sqrt(num_to_double(a[0])));
 }
 
 static val p_exact_integer_sqrt(int argc, val *a, prim *self)
 {
     A;
-    if (!IS_FIX(a[0]) || FIXVAL(a[0]) < 0) type_error("exact-integer-sqrt", "non-negative exact integer", a[0]);
+    if (!IS_EXINT(a[0]) || big_sign(a[0]) < 0) type_error("exact-integer-sqrt", "non-negative exact integer", a[0]);
+    if (IS_BIG(a[0])) {
+        PUSH(FALSE);
+        PUSH(FALSE);
+        rsp[-1] = big_sqrtrem(a[0], &rsp[-2]);
+        val v = make_values(2, rsp - 2);
+        rsp -= 2;
+        return v;
+    }
     intptr_t n = FIXVAL(a[0]);
     intptr_t r = (intptr_t)sqrt((double)n);
     while (r * r > n) r--;
@@ -396,7 +471,7 @@ static val p_atan(int argc, val *a, prim *self)
 }
 
 static val p_numerator(int argc, val *a, prim *self) { A; return check_num("numerator", a[0]); }
-static val p_denominator(int argc, val *a, prim *self) { A; check_num("denominator", a[0]); return IS_FIX(a[0]) ? MKFIX(1) : mkflo(1.0); }
+static val p_denominator(int argc, val *a, prim *self) { A; check_num("denominator", a[0]); return IS_EXINT(a[0]) ? MKFIX(1) : mkflo(1.0); }
 
 static val p_add1(int argc, val *a, prim *self) { A; return num_add(check_num("1+", a[0]), MKFIX(1)); }
 static val p_sub1(int argc, val *a, prim *self) { A; return num_sub(check_num("-1+", a[0]), MKFIX(1)); }
@@ -414,6 +489,12 @@ static val p_number_to_string(int argc, val *a, prim *self)
     A;
     check_num("number->string", a[0]);
     int radix = radix_arg(argc, a, 1, "number->string");
+    if (IS_BIG(a[0])) {
+        char *s = big_to_string(a[0], radix);
+        val r = mkstr_c(s); /* out of memory here leaks s: see bignum.c .tmp */
+        free(s);
+        return r;
+    }
     char buf[128];
     return mkstr_c(num_to_string(a[0], radix, buf, sizeof buf));
 }
@@ -421,13 +502,24 @@ static val p_number_to_string(int argc, val *a, prim *self)
 /* Parse a number; FALSE if s is not one.  Accepts #x #b #o #d #e #i
  * prefixes, decimal fractions and exponents, +inf.0 -inf.0 +nan.0, and
  * n/d (which becomes an integer if it divides, else a flonum). */
+static val parse_in(char *p, int radix);
+
 val parse_number(const char *s, size_t len, int radix)
 {
-    char buf[256];
-    if (len == 0 || len >= sizeof buf) return FALSE;
+    char small[256];
+    if (len == 0) return FALSE;
+    char *buf = len < sizeof small ? small : malloc(len + 1);
+    if (!buf) return FALSE;
     memcpy(buf, s, len);
     buf[len] = 0;
-    char *p = buf;
+    val r = parse_in(buf, radix);
+    if (buf != small) free(buf);
+    return r;
+}
+
+/* p: a NUL-terminated, writable copy */
+static val parse_in(char *p, int radix)
+{
     int exactness = 0; /* 'e' or 'i' */
     while (p[0] == '#') {
         char c = (char)tolower((unsigned char)p[1]);
@@ -447,8 +539,13 @@ val parse_number(const char *s, size_t len, int radix)
     char *slash = strchr(p, '/');
     if (slash) {
         *slash = 0;
-        val n = parse_number(p, strlen(p), radix), d = parse_number(slash + 1, strlen(slash + 1), radix);
-        if (!IS_FIX(n) || !IS_FIX(d) || FIXVAL(d) == 0 || slash[1] == '-' || slash[1] == '+') return FALSE;
+        if (slash[1] == '-' || slash[1] == '+') return FALSE;
+        val n = parse_number(p, strlen(p), radix);
+        if (!IS_EXINT(n)) return FALSE;
+        PUSH(n);
+        val d = parse_number(slash + 1, strlen(slash + 1), radix);
+        n = POP();
+        if (!IS_EXINT(d) || d == MKFIX(0)) return FALSE;
         r = num_div(n, d);
     } else {
         /* integer? */
@@ -465,15 +562,7 @@ val parse_number(const char *s, size_t len, int radix)
             char *end;
             long long v = strtoll(p, &end, radix);
             if (*end == 0 && errno == 0 && v >= FIXNUM_MIN && v <= FIXNUM_MAX) r = MKFIX(v);
-            else if (*end == 0) {
-                /* too large: a flonum */
-                double d = 0;
-                for (const char *t = q; *t; t++) {
-                    int dv = isdigit((unsigned char)*t) ? *t - '0' : tolower((unsigned char)*t) - 'a' + 10;
-                    d = d * radix + dv;
-                }
-                r = mkflo(*p == '-' ? -d : d);
-            }
+            else if (*end == 0) r = big_parse(q, radix, *p == '-'); /* too large: a bignum */
         } else if (radix == 10) {
             /* decimal: digits, one '.', exponent */
             bool seen_digit = false;
@@ -492,11 +581,11 @@ val parse_number(const char *s, size_t len, int radix)
         }
     }
     if (r == FALSE) return FALSE;
-    if (exactness == 'i' && IS_FIX(r)) return mkflo((double)FIXVAL(r));
+    if (exactness == 'i' && IS_EXINT(r)) return mkflo(num_to_double(r));
     if (exactness == 'e' && IS_FLO(r)) {
         double d = FLO(r);
-        if (d == floor(d) && fabs(d) < 2e18) return MKFIX((intptr_t)d);
-        return FALSE;
+        if (!isfinite(d) || d != floor(d)) return FALSE;
+        return to_exact(r, "string->number");
     }
     return r;
 }
@@ -537,20 +626,52 @@ static intptr_t fix_arg(const char *who, val v)
     if (!IS_FIX(v)) type_error(who, "exact integer", v);
     return FIXVAL(v);
 }
-static val p_bit_and(int argc, val *a, prim *self) { A; intptr_t r = -1; for (int i = 0; i < argc; i++) r &= fix_arg("bitwise-and", a[i]); return MKFIX(r); }
-static val p_bit_or(int argc, val *a, prim *self) { A; intptr_t r = 0; for (int i = 0; i < argc; i++) r |= fix_arg("bitwise-or", a[i]); return MKFIX(r); }
-static val p_bit_xor(int argc, val *a, prim *self) { A; intptr_t r = 0; for (int i = 0; i < argc; i++) r ^= fix_arg("bitwise-xor", a[i]); return MKFIX(r); }
-static val p_bit_not(int argc, val *a, prim *self) { A; return MKFIX(~fix_arg("bitwise-not", a[0])); }
+/* Bitwise operations on exact integers of any size (two's complement, as
+ * GMP's mpz_and and friends define them); fixnums stay on the fast path. */
+static val bit_fold(int argc, val *a, const char *who, enum big_op op, intptr_t unit)
+{
+    for (int i = 0; i < argc; i++)
+        if (!IS_EXINT(a[i])) type_error(who, "exact integer", a[i]);
+    PUSH(MKFIX(unit));
+    for (int i = 0; i < argc; i++) {
+        val r = rsp[-1];
+        if (IS_FIX(r) && IS_FIX(a[i])) {
+            intptr_t x = FIXVAL(r), y = FIXVAL(a[i]);
+            rsp[-1] = MKFIX(op == BIG_AND ? x & y : op == BIG_IOR ? x | y : x ^ y);
+        } else {
+            rsp[-1] = big_op2(op, r, a[i]);
+        }
+    }
+    return POP();
+}
+static val p_bit_and(int argc, val *a, prim *self) { (void)self; return bit_fold(argc, a, "bitwise-and", BIG_AND, -1); }
+static val p_bit_or(int argc, val *a, prim *self) { (void)self; return bit_fold(argc, a, "bitwise-or", BIG_IOR, 0); }
+static val p_bit_xor(int argc, val *a, prim *self) { (void)self; return bit_fold(argc, a, "bitwise-xor", BIG_XOR, 0); }
+static val p_bit_not(int argc, val *a, prim *self)
+{
+    A;
+    if (IS_BIG(a[0])) return big_not(a[0]);
+    return MKFIX(~fix_arg("bitwise-not", a[0]));
+}
+#define ASH_MAX_BITS 1000000000L
 static val p_ash(int argc, val *a, prim *self)
 {
     A;
-    intptr_t n = fix_arg("arithmetic-shift", a[0]), k = fix_arg("arithmetic-shift", a[1]);
-    if (k <= -63) return MKFIX(n < 0 ? -1 : 0);
-    if (k < 0) return MKFIX(n >> -k);
-    if (k >= 62) return n == 0 ? MKFIX(0) : mkflo(ldexp((double)n, (int)k));
-    intptr_t r = (intptr_t)((uintptr_t)n << k);
-    if ((r >> k) != n || r > FIXNUM_MAX || r < FIXNUM_MIN) return mkflo(ldexp((double)n, (int)k));
-    return MKFIX(r);
+    if (!IS_EXINT(a[0])) type_error("arithmetic-shift", "exact integer", a[0]);
+    intptr_t k = fix_arg("arithmetic-shift", a[1]);
+    if (IS_FIX(a[0])) {
+        intptr_t n = FIXVAL(a[0]);
+        if (k <= -63) return MKFIX(n < 0 ? -1 : 0);
+        if (k < 0) return MKFIX(n >> -k);
+        if (n == 0) return MKFIX(0);
+        if (k < 62) {
+            intptr_t r = (intptr_t)((uintptr_t)n << k);
+            if ((r >> k) == n && r <= FIXNUM_MAX && r >= FIXNUM_MIN) return MKFIX(r);
+        }
+    }
+    if (k > ASH_MAX_BITS) lisp_error("arithmetic-shift: result too large:", 2, a[0], a[1]);
+    if (k < -ASH_MAX_BITS) return MKFIX(big_sign(a[0]) < 0 ? -1 : 0);
+    return big_shift(a[0], (long)k);
 }
 static val p_bit_count(int argc, val *a, prim *self)
 {

@@ -104,6 +104,7 @@ const struct lisp_kind lisp_kinds[K_COUNT] = {
     [K_VALUES] = {"values", false, trace_values, NULL},
     [K_PORT] = {"port", true, NULL, final_port},
     [K_CONT] = {"continuation", true, NULL, NULL},
+    [K_BIGNUM] = {"bignum", true, NULL, big_finalize},
 };
 
 void *alloc_obj(int kind, size_t size)
@@ -135,7 +136,7 @@ val mkflo(double d)
 
 val mkint(intptr_t n)
 {
-    if (n < FIXNUM_MIN || n > FIXNUM_MAX) return mkflo((double)n);
+    if (n < FIXNUM_MIN || n > FIXNUM_MAX) return big_from_long(n);
     return MKFIX(n);
 }
 
@@ -346,7 +347,8 @@ void lisp_visit_roots(void (*range)(val *start, val *end, void *ctx), void *ctx)
 {
     range(rs_base, rsp, ctx);
     range(symtab, symtab + symtab_cap, ctx);
-    range(consts, consts + consts_n, ctx);
+    if (consts) /* NULL + 0 is undefined behaviour (UBSan) before the first constant */
+        range(consts, consts + consts_n, ctx);
 }
 
 /* ---------------------------------------------------------------- init */

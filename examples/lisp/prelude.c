@@ -111,7 +111,7 @@ void prelude_load(void)
     pp->len = sizeof prelude - 1;
     PUSH(p);
     for (;;) {
-        val form = lisp_read(rsp[-1]);
+        val form = lisp_read_source(rsp[-1]);
         if (form == EOFV) break;
         eval_toplevel(form);
     }

@@ -27,6 +27,7 @@ bool eqv(val a, val b)
 {
     if (a == b) return true;
     if (IS_FLO(a) && IS_FLO(b)) return FLO(a) == FLO(b);
+    if (IS_BIG(a) && IS_BIG(b)) return big_eqv(a, b);
     if (IS_STR(a) && IS_STR(b)) return STR(a)->len == 0 && STR(b)->len == 0;
     return false;
 }

@@ -291,6 +291,12 @@ static void print_obj(val port, val v, bool write)
     if (v == 0) { port_puts(port, "#<null>"); return; }
     switch (KIND(v)) {
     case K_FLONUM: port_puts(port, num_to_string(v, 10, buf, sizeof buf)); return;
+    case K_BIGNUM: {
+        char *s = big_to_string(v, 10);
+        port_puts(port, s);
+        free(s);
+        return;
+    }
     case K_STRING:
         if (write) write_string(port, v);
         else port_write(port, STR(v)->body, STR(v)->len);

@@ -20,6 +20,7 @@ int port_getc(val pv)
     port *p = PORT(pv);
     int c;
     if (p->h.aux & PORT_STRING) c = p->pos < p->len ? (unsigned char)p->buf[p->pos++] : EOF;
+    else if (p->h.aux & PORT_EDIT) c = p->pos < p->len || term_refill(p) ? (unsigned char)p->buf[p->pos++] : EOF;
     else if (p->nunget) c = p->unget[--p->nunget];
     else c = p->fp ? getc(p->fp) : EOF;
     if (c == '\n') { p->line++; p->col = 0; }
@@ -33,7 +34,7 @@ void port_ungetc(val pv, int c)
     if (c == EOF) return;
     if (c == '\n') p->line--;
     else p->col--;
-    if (p->h.aux & PORT_STRING) p->pos--;
+    if (p->h.aux & (PORT_STRING | PORT_EDIT)) p->pos--;
     else if (p->nunget < 4) p->unget[p->nunget++] = c;
 }
 
@@ -41,6 +42,7 @@ int port_peekc(val pv)
 {
     port *p = PORT(pv);
     if (p->h.aux & PORT_STRING) return p->pos < p->len ? (unsigned char)p->buf[p->pos] : EOF;
+    if (p->h.aux & PORT_EDIT) return p->pos < p->len || term_refill(p) ? (unsigned char)p->buf[p->pos] : EOF;
     if (p->nunget) return p->unget[p->nunget - 1];
     if (!p->fp) return EOF;
     int c = getc(p->fp);
@@ -285,6 +287,7 @@ static val read_list(val p, int close, int depth)
     }
     val l = list_from(base, n, tail);
     rsp = base;
+    if (srcloc_recording && IS_PAIR(l)) srcloc_note(l, PORT(p)->name, line0, col0);
     return l;
 }
 
@@ -302,13 +305,16 @@ static val read_datum(val p, int depth)
         if (depth == 0) read_error(p, "unexpected '%c'", c);
         read_error(p, "unexpected '%c'", c);
     case '\'': case '`': case ',': {
+        int line0 = PORT(p)->line, col0 = PORT(p)->col;
         val s = c == '\'' ? S_quote : c == '`' ? S_quasiquote : S_unquote;
         if (c == ',' && port_peekc(p) == '@') { port_getc(p); s = S_unquote_splicing; }
         val d = read_datum(p, depth + 1);
         if (d == EOFV) read_error(p, "end of file after a quote");
         if (d == DOT_MARK) read_error(p, "unexpected '.'");
         d = cons(d, NIL);
-        return cons(s, d);
+        d = cons(s, d);
+        if (srcloc_recording) srcloc_note(d, PORT(p)->name, line0, col0);
+        return d;
     }
     case '"': return read_string(p);
     case '|': {

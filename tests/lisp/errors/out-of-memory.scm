@@ -3,7 +3,7 @@
 ;;! no-guile
 ;;! args: --heap-max 8M %f
 ;;! status: 70
-;;! stderr: Error: out of memory
+;;! stderr-re: ^Error: out-of-memory.scm:9:[0-9]+: out of memory
 (display "before")
 (newline)
 (define (grow acc) (grow (cons (make-vector 100000 0) acc)))
