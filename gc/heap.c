@@ -91,6 +91,11 @@ gull_heap *gull_heap_create(const gull_config *c)
     h->stress_left = h->cfg.stress;
     pacing_init(h);
     stats_init(h);
+    if (h->cfg.show_config) {
+        fprintf(stderr, "gull: heap %p, effective configuration (defaults, host, environment):\n",
+                (void *)h);
+        options_print(stderr, &h->cfg);
+    }
     return h;
 }
 

@@ -119,6 +119,8 @@ static const option options[] = {
      "scan the creating thread's stack and registers conservatively"},
     {"GULL_INTERIOR_POINTERS", K_BOOL, "1", 0, 1, false, FIELD(interior_pointers),
      "a conservative word pointing inside an object keeps it alive"},
+    {"GULL_SHOW_CONFIG", K_BOOL, "0", 0, 1, false, FIELD(show_config),
+     "print the effective configuration (every tunable) on stderr when the heap is created"},
     {"GULL_STATS", K_BOOL, "0", 0, 1, false, FIELD(stats),
      "print statistics and the effective configuration when the heap is destroyed"},
     {"GULL_TRACE", K_BOOL, "0", 0, 1, false, FIELD(trace),

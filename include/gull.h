@@ -110,6 +110,7 @@ typedef struct gull_config {
                                  every 8th minor), 2 = the whole heap every time */
     unsigned long stress;     /* collect every N allocations; 0 = off */
     bool stats;               /* print statistics when the heap is destroyed */
+    bool show_config;         /* print the effective configuration when the heap is created */
     bool trace;               /* print one line per collection on stderr */
     double step_budget_ms;    /* inc: longest incremental step, milliseconds; 0 = no limit */
     double mark_ratio;        /* inc: marking speed, as a multiple of just-in-time (0 = only
