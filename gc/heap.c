@@ -75,6 +75,7 @@ gull_heap *gull_heap_create(const gull_config *c)
     }
     h->color = 1;
     h->poison = os_poisoning();
+    h->valgrind = os_under_valgrind();
     h->types_cap = 16;
     h->ntypes = 1; /* id 0 is never valid */
     h->types = calloc(h->types_cap, sizeof *h->types);

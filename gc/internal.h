@@ -284,6 +284,7 @@ struct gull_heap {
     gc_phase phase;                /* .phase */
     uint8_t color;                 /* .live: the current mark color, 1 or 2 */
     bool poison;                   /* os_poisoning(): mark free cells for ASan/Valgrind */
+    bool valgrind;                 /* os_under_valgrind(): objects are client blocks */
 
     /* types: index 0 unused */
     type_info **types;
@@ -370,6 +371,9 @@ INTERNAL size_t os_rss_bytes(void);                        /* resident set of th
 INTERNAL bool os_poisoning(void);     /* ASan build, or running under Valgrind */
 INTERNAL void os_poison(void *p, size_t n);                /* free: no access */
 INTERNAL void os_unpoison(void *p, size_t n);              /* allocated */
+INTERNAL bool os_under_valgrind(void);
+INTERNAL void os_object_alloc(void *p, size_t n);          /* Valgrind client block */
+INTERNAL void os_object_free(void *p);
 static inline void poison_free_cell(gull_heap *h, void *cell, size_t size);
 
 /* ---------------------------------------------------------------- budgets */
@@ -590,8 +594,12 @@ INTERNAL void verify_free(gull_heap *h);
 
 static inline void poison_free_cell(gull_heap *h, void *cell, size_t size)
 {
-    if (UNLIKELY(h->poison))
-        os_poison(cell, size);
+    if (UNLIKELY(h->poison)) {
+        if (h->valgrind)
+            os_object_free(cell); /* also makes it inaccessible */
+        else
+            os_poison(cell, size);
+    }
 }
 
 /* NULL if id is not a registered type of h. */

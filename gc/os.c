@@ -134,6 +134,34 @@ void os_poison(void *p, size_t n)
     (void)p, (void)n;
 }
 
+/* Under Valgrind, every object is a client block (as malloc's are), so a
+ * host's use of a freed object is reported with the stacks of the
+ * allocation and of the free.  Cheap no-ops when not under Valgrind. */
+bool os_under_valgrind(void)
+{
+#if HAVE_VALGRIND_MEMCHECK_H
+    return RUNNING_ON_VALGRIND != 0;
+#else
+    return false;
+#endif
+}
+
+void os_object_alloc(void *p, size_t n)
+{
+#if HAVE_VALGRIND_MEMCHECK_H
+    VALGRIND_MALLOCLIKE_BLOCK(p, n, 0, 1);
+#endif
+    (void)p, (void)n;
+}
+
+void os_object_free(void *p)
+{
+#if HAVE_VALGRIND_MEMCHECK_H
+    VALGRIND_FREELIKE_BLOCK(p, 0);
+#endif
+    (void)p;
+}
+
 void os_unpoison(void *p, size_t n)
 {
 #if GULL_ASAN

@@ -95,6 +95,8 @@ static bool sweep_large(gull_heap *h, block *b)
     if (s && (s & ST_COLOR) != h->color) {
         if (s & ST_SPECIAL)
             external_release_dead(h, b->start); /* external.c */
+        if (h->valgrind)
+            os_object_free(b->start);
         h->st.s.bytes_freed += b->cell_size;
         block_release(h, b);
         return true;
