@@ -269,8 +269,8 @@ void *gull_alloc(gull_heap *h, gull_type t, size_t size)
     }
     ASSERT(((uintptr_t)p & (GRANULE - 1)) == 0);
     ASSERT(*state_of(p) == 0); /* a free cell */
-    if (UNLIKELY(h->valgrind))
-        os_object_alloc(p, cs);
+    if (UNLIKELY(h->poison) && h->valgrind)
+        os_object_alloc(p, cs); /* os.c: a Valgrind client block */
     *state_of(p) = (uint8_t)(h->color | ST_YOUNG);
     h->nursery_used += cs;
     h->st.s.objects_allocated++;

@@ -193,7 +193,7 @@ void verify_heap(gull_heap *h, const char *when)
 struct snapshot {
     void **at;
     size_t cap, len;
-    vec todo;
+    vec pending;
     bool failed; /* out of memory: the check is skipped, and says so */
 };
 
@@ -243,7 +243,7 @@ static void snap_visit(void **slot, void *ctx)
     void *v = *slot;
     if (!v || ((uintptr_t)v & (GRANULE - 1)) || s->failed)
         return;
-    if (snap_add(s, v) && block_of(v)->trace && !vec_push(&s->todo, v))
+    if (snap_add(s, v) && block_of(v)->trace && !vec_push(&s->pending, v))
         s->failed = true;
 }
 
@@ -258,13 +258,13 @@ void verify_snapshot_take(gull_heap *h)
      * and the roots that were marked black at once (no pointers). */
     const vec *gray = &h->major_mk.stack;
     for (size_t i = 0; i < gray->len && !s->failed; i++)
-        if (snap_add(s, gray->at[i]) && !vec_push(&s->todo, gray->at[i]))
+        if (snap_add(s, gray->at[i]) && !vec_push(&s->pending, gray->at[i]))
             s->failed = true;
-    while (s->todo.len && !s->failed) {
-        void *obj = s->todo.at[--s->todo.len];
+    while (s->pending.len && !s->failed) {
+        void *obj = s->pending.at[--s->pending.len];
         block_of(obj)->trace(obj, snap_visit, s);
     }
-    vec_free(&s->todo);
+    vec_free(&s->pending);
 }
 
 typedef struct bw_ctx {
@@ -321,7 +321,7 @@ void verify_free(gull_heap *h)
     if (!h->snapshot)
         return;
     free(h->snapshot->at);
-    vec_free(&h->snapshot->todo);
+    vec_free(&h->snapshot->pending);
     free(h->snapshot);
     h->snapshot = NULL;
 }
