@@ -184,6 +184,7 @@ static void reclaim_phase(gull_heap *h)
     pacing_after_major(h, live, !h->cycle_inc);
     ASSERT(h->unswept == 0); /* sweep.c .finish-sweep ran before the flip */
     h->queue_cursor = h->blocks;
+    h->sweep_cursor = NULL; /* sweep.c .finish-sweep: the next pass starts at the head */
     h->phase = PHASE_QUEUE; /* not flipped any more: stale colors are dead */
 }
 

@@ -21,7 +21,10 @@
  *          into the next cycle, where it would read as marked.  sweep_rest
  *          walks h->blocks from a cursor (h->sweep_cursor), a budget at a
  *          time; blocks created meanwhile are linked at the head, behind
- *          the cursor, and are never unswept.
+ *          the cursor, and are never unswept.  The cursor is dropped when
+ *          the last unswept block is swept (by it or by allocation) and
+ *          when a cycle starts queueing blocks again, so a pass never
+ *          resumes from a position older than the blocks it must sweep.
  * .retire  A collection first drops every current hole (sweep_retire_all)
  *          and queues the blocks they came from; their free cells have
  *          state 0 and are found again.  So a hole never spans a collection.
@@ -77,7 +80,8 @@ uint32_t sweep_block(gull_heap *h, block *b)
     }
     if (b->unswept) {
         b->unswept = false;
-        h->unswept--;
+        if (--h->unswept == 0)
+            h->sweep_cursor = NULL; /* .finish-sweep: no stale position survives */
     }
     h->st.s.bytes_freed += (uint64_t)freed * b->cell_size;
     return live;
@@ -89,7 +93,8 @@ static bool sweep_large(gull_heap *h, block *b)
 {
     if (b->unswept) {
         b->unswept = false;
-        h->unswept--;
+        if (--h->unswept == 0)
+            h->sweep_cursor = NULL;
     }
     uint8_t s = *state_of(b->start);
     if (s && (s & ST_COLOR) != h->color) {
