@@ -95,9 +95,70 @@ static void GC_CALLBACK push_roots(void)
     if (prev_push) prev_push();
 }
 
+/* .exit-registry  In a sanitizer build (LeakSanitizer checks every run),
+ * the objects that have a finalizer are also listed here, so that
+ * lgc_shutdown can finalize the ones Boehm still keeps at exit (its
+ * conservative scan may find a stale word for one through the last
+ * collection) and the interpreter frees all it owns.  The table is
+ * malloc'd, which Boehm does not scan, so it keeps nothing alive; deleted
+ * entries become tombstones.  Other builds skip it: benchmarks time Boehm
+ * as it is. */
+#if defined(__SANITIZE_ADDRESS__)
+#define EXIT_REGISTRY 1
+#else
+#define EXIT_REGISTRY 0
+#endif
+#define TOMB ((void *)1)
+static void **freg;
+static size_t freg_cap, freg_used; /* used: entries and tombstones */
+
+static size_t freg_slot(const void *p)
+{
+    return (size_t)(((uintptr_t)p >> 4) * 0x9E3779B97F4A7C15ull >> 20) & (freg_cap - 1);
+}
+
+static void freg_put(void **tab, size_t cap, void *p)
+{
+    size_t i = (size_t)(((uintptr_t)p >> 4) * 0x9E3779B97F4A7C15ull >> 20) & (cap - 1);
+    while (tab[i] && tab[i] != TOMB)
+        i = (i + 1) & (cap - 1);
+    tab[i] = p;
+}
+
+static void freg_add(void *p)
+{
+    if ((freg_used + 1) * 2 > freg_cap) {
+        size_t cap = freg_cap ? freg_cap * 2 : 1024;
+        void **tab = calloc(cap, sizeof *tab);
+        if (!tab) return; /* not listed: at worst reported as a leak */
+        freg_used = 0;
+        for (size_t i = 0; i < freg_cap; i++)
+            if (freg[i] && freg[i] != TOMB) {
+                freg_put(tab, cap, freg[i]);
+                freg_used++;
+            }
+        free(freg);
+        freg = tab;
+        freg_cap = cap;
+    }
+    freg_put(freg, freg_cap, p);
+    freg_used++;
+}
+
+static void freg_remove(void *p)
+{
+    if (!freg_cap) return;
+    for (size_t i = freg_slot(p); freg[i]; i = (i + 1) & (freg_cap - 1))
+        if (freg[i] == p) {
+            freg[i] = TOMB;
+            return;
+        }
+}
+
 static void GC_CALLBACK finalize(void *obj, void *cd)
 {
     (void)cd;
+    if (EXIT_REGISTRY) freg_remove(obj);
     lisp_kinds[KIND(obj)].finalize(obj);
 }
 
@@ -126,7 +187,20 @@ static void write_log(void)
     plog_n = 0;
 }
 
-void lgc_shutdown(void) { write_log(); }
+void lgc_shutdown(void)
+{
+    write_log();
+    /* .exit-registry: finalize what Boehm still keeps, then drop the table. */
+    for (size_t i = 0; i < freg_cap; i++)
+        if (freg[i] && freg[i] != TOMB) {
+            void *obj = freg[i];
+            freg[i] = TOMB;
+            lisp_kinds[KIND(obj)].finalize(obj);
+        }
+    free(freg);
+    freg = NULL;
+    freg_cap = freg_used = 0;
+}
 
 void *lgc_alloc(int kind, size_t size)
 {
@@ -134,7 +208,10 @@ void *lgc_alloc(int kind, size_t size)
     void *p = k->no_pointers ? GC_MALLOC_ATOMIC(size) : GC_MALLOC(size);
     if (!p) return NULL; /* Boehm's default oom_fn returns NULL */
     if (k->no_pointers) memset(p, 0, size); /* atomic memory is not cleared */
-    if (k->finalize) GC_REGISTER_FINALIZER_NO_ORDER(p, finalize, NULL, NULL, NULL);
+    if (k->finalize) {
+        GC_REGISTER_FINALIZER_NO_ORDER(p, finalize, NULL, NULL, NULL);
+        if (EXIT_REGISTRY) freg_add(p);
+    }
     return p;
 }
 

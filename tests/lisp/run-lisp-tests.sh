@@ -28,15 +28,11 @@
 
 bin=$1
 label=${2:-lisp}
-# In a --enable-sanitizers build, LeakSanitizer checks every run of
-# gull-lisp: the interpreter frees all it owns at exit (main.c lisp_exit).
-# Not boehm-lisp: Boehm scans the stack conservatively, so a stale word can
-# keep a string alive through the last collection, its finalizer never
-# runs, and its malloc'd body would be reported.
-case $(basename "${1:-}") in
-  *boehm*) leaks=0 ;;
-  *) leaks=1 ;;
-esac
+# In a --enable-sanitizers build, LeakSanitizer checks every run of both
+# binaries: the interpreter frees all it owns at exit (main.c lisp_exit;
+# on Boehm, gc_boehm.c .exit-registry finalizes what its conservative scan
+# still keeps).
+leaks=1
 ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=$leaks"
 export ASAN_OPTIONS
 if [ -z "$bin" ]; then

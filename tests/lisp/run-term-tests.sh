@@ -18,10 +18,7 @@ if [ ! -x "$bin" ]; then
   summary 0 0 0 0
   exit 77
 fi
-case $(basename "$bin") in
-  *boehm*) leaks=0 ;;
-  *) leaks=1 ;;
-esac
+leaks=1
 ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=$leaks"
 export ASAN_OPTIONS
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/lisp-term.XXXXXX") || exit 2
