@@ -58,6 +58,17 @@ void sweep_retire_all(gull_heap *h)
     }
 }
 
+/* .unswept: b is swept; with the last one, drop the sweep cursor
+ * (.finish-sweep: no stale position survives). */
+static void now_swept(gull_heap *h, block *b)
+{
+    if (b->unswept) {
+        b->unswept = false;
+        if (--h->unswept == 0)
+            h->sweep_cursor = NULL;
+    }
+}
+
 /* Free the dead cells of b; return the number of live cells. */
 uint32_t sweep_block(gull_heap *h, block *b)
 {
@@ -78,11 +89,7 @@ uint32_t sweep_block(gull_heap *h, block *b)
             freed++;
         }
     }
-    if (b->unswept) {
-        b->unswept = false;
-        if (--h->unswept == 0)
-            h->sweep_cursor = NULL; /* .finish-sweep: no stale position survives */
-    }
+    now_swept(h, b);
     h->st.s.bytes_freed += (uint64_t)freed * b->cell_size;
     return live;
 }
@@ -91,11 +98,7 @@ uint32_t sweep_block(gull_heap *h, block *b)
  * read by the caller before: b is freed.) */
 static bool sweep_large(gull_heap *h, block *b)
 {
-    if (b->unswept) {
-        b->unswept = false;
-        if (--h->unswept == 0)
-            h->sweep_cursor = NULL;
-    }
+    now_swept(h, b);
     uint8_t s = *state_of(b->start);
     if (s && (s & ST_COLOR) != h->color) {
         if (s & ST_SPECIAL)
