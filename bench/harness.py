@@ -306,6 +306,7 @@ def parse_pause_log(path):
       <kind> <start_ns> <end_ns>             (CLOCK_MONOTONIC ns)
       <kind> <start_ns> <end_ns> <cpu_ns>    (cpu_ns: the pause's duration
                                               on CLOCK_THREAD_CPUTIME_ID)
+      <kind> <start_ns> <end_ns> <cpu_ns> <why>  (gull: what asked for it)
     A line starting with '#' is a header and starts a new run (one per
     heap: '# gull pause log pid=P mode=M start_ns=T NAME=value...'); lines
     before any header form a run of their own.  Every kind is kept (unknown

@@ -97,6 +97,7 @@ static bool reentered(gull_heap *h)
 static void minor_body(gull_heap *h, bool promote_all)
 {
     marker *m = &h->minor_mk;
+    uint64_t cpu0 = h->cfg.mode == GULL_MODE_INC ? os_thread_cpu_ns() : 0; /* pacing.c .nursery */
     sweep_retire_all(h);
     h->promote_all = promote_all;
     mark_begin(h, m, true, false);
@@ -115,7 +116,8 @@ static void minor_body(gull_heap *h, bool promote_all)
     h->st.s.minor_collections++;
     h->st.s.objects_marked += m->objects;
     h->st.s.last_objects_marked = m->objects;
-    pacing_after_minor(h, (size_t)(h->st.s.bytes_promoted - promoted));
+    pacing_after_minor(h, (size_t)(h->st.s.bytes_promoted - promoted),
+                       cpu0 ? os_thread_cpu_ns() - cpu0 : 0);
 }
 
 void collect_minor(gull_heap *h, const char *why)

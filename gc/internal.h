@@ -305,6 +305,8 @@ struct gull_heap {
     size_t young_bytes;            /* young survivors of the last minor collection */
     size_t nursery_used;           /* bytes allocated since the last collection:
                                       the only counter the allocation fast path bumps */
+    size_t nursery_target;         /* nursery_used that triggers a minor (pacing.c .nursery) */
+    double minor_ns_per_byte;      /* inc: a minor's CPU time per nursery byte, smoothed */
     size_t external_at_gc;         /* h->external after the last collection */
     size_t next_major;             /* old_bytes that trigger a major */
     unsigned long stress_left;     /* allocations until the next stress collection */
@@ -506,7 +508,7 @@ INTERNAL void pacing_init(gull_heap *h);
 /* Asked when an allocation needs a new block, or polls (.poll), with the
  * bytes it is about to take; the answer is carried out by collect.c. */
 INTERNAL pace_decision pacing_decide(gull_heap *h, size_t bytes);
-INTERNAL void pacing_after_minor(gull_heap *h, size_t promoted);
+INTERNAL void pacing_after_minor(gull_heap *h, size_t promoted, uint64_t cpu_ns);
 INTERNAL void pacing_after_major(gull_heap *h, size_t live, bool nursery_collected);
 INTERNAL void pacing_cycle_started(gull_heap *h);
 INTERNAL void pacing_step_done(gull_heap *h, size_t work);

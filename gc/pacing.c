@@ -7,6 +7,18 @@
  *          the last collection, plus the growth of native memory since then
  *          (weight 1: a native byte counts as a heap byte, when
  *          external_pacing is on), reach GULL_NURSERY_SIZE.
+ * .nursery The nursery size is GULL_NURSERY_SIZE in gen, and at most that
+ *          in inc, where a minor collection must fit the pause goal (the
+ *          step budget, GULL_STEP_BUDGET) like any step: a minor costs
+ *          about its survivors plus the young blocks' sweep, so after each
+ *          one its CPU time per nursery byte is smoothed and the next
+ *          nursery is the goal's worth of bytes, within [NURSERY_MIN,
+ *          GULL_NURSERY_SIZE] and at most twice or half the last one (a
+ *          preempted or unusual minor moves it only so far).  On the
+ *          thread's CPU clock, so time the process was preempted does not
+ *          shrink the nursery.  A program whose young objects die keeps the
+ *          full nursery; one that builds long-lived data gets minors that
+ *          stay within the goal, at the cost of more of them.
  * .major   gen: a major collection instead when the old generation (plus
  *          the native bytes that survived the last collection) has reached
  *          next_major, which is set after each major to
@@ -56,6 +68,7 @@
 
 #define STEP_MIN_WORK ((size_t)64 << 10) /* .debt: smaller debts wait */
 #define BEHIND_FACTOR 1.5                 /* .assist: finish in one pause */
+#define NURSERY_MIN ((size_t)128 << 10)   /* .nursery: smaller nurseries cost more than they save */
 
 static const pace_decision NONE = {PACE_NONE, NULL, {0, 0}};
 
@@ -96,6 +109,7 @@ static uint64_t allocated_total(const gull_heap *h)
 
 void pacing_init(gull_heap *h)
 {
+    h->nursery_target = h->cfg.nursery_size;
     set_next_major(h);
     h->promo_rate = 1.0;
     h->poll = pacing_poll_needed(h);
@@ -117,6 +131,11 @@ bool pacing_may_grow(gull_heap *h, size_t bytes)
     if (h->cfg.memory_limit && h->committed + h->external + bytes > h->cfg.memory_limit)
         return false;
     return true;
+}
+
+static bool nursery_due(const gull_heap *h, size_t bytes)
+{
+    return h->nursery_used + native_growth(h) + bytes >= h->nursery_target;
 }
 
 static pace_decision decide(pace_action act, const char *why, budget b)
@@ -178,6 +197,13 @@ pace_decision pacing_decide(gull_heap *h, size_t bytes)
             return decide(PACE_MAJOR, "growth", BUDGET_UNLIMITED);
         return NONE;
     case GULL_MODE_INC: {
+        /* .minor-first  A due minor goes before a step: a step is due at
+         * nearly every poll while marking runs behind its debt, and
+         * deciding it first let the nursery grow to several times its
+         * size, so minors paused several ms.  pace() asks again after the
+         * minor and gets the step. */
+        if (nursery_due(h, bytes))
+            break;
         pace_decision d = inc_decide(h, old + bytes);
         if (d.act != PACE_NONE)
             return d;
@@ -188,7 +214,7 @@ pace_decision pacing_decide(gull_heap *h, size_t bytes)
             return decide(PACE_MAJOR, "old-growth", BUDGET_UNLIMITED);
         break;
     }
-    if (h->nursery_used + native_growth(h) + bytes >= h->cfg.nursery_size)
+    if (nursery_due(h, bytes))
         return decide(PACE_MINOR, native_growth(h) ? "nursery+native" : "nursery", BUDGET_UNLIMITED);
     return NONE;
 }
@@ -238,13 +264,35 @@ pace_decision pacing_stress(gull_heap *h)
     return decide(h->phase == PHASE_IDLE ? PACE_START : PACE_STEP, "stress", b);
 }
 
-void pacing_after_minor(gull_heap *h, size_t promoted)
+/* .nursery */
+static void adapt_nursery(gull_heap *h, uint64_t cpu_ns)
+{
+    double goal = h->cfg.step_budget_ms * 1e6 * 0.5;
+    size_t max = h->cfg.nursery_size;
+    if (h->cfg.mode != GULL_MODE_INC || goal <= 0 || max <= NURSERY_MIN || !cpu_ns ||
+        h->nursery_used < h->nursery_target / 2)
+        return; /* not inc, no goal, or a minor asked for before the nursery filled */
+    double per_byte = (double)cpu_ns / (double)h->nursery_used;
+    h->minor_ns_per_byte =
+        h->minor_ns_per_byte > 0 ? 0.5 * h->minor_ns_per_byte + 0.5 * per_byte : per_byte;
+    double next = goal / h->minor_ns_per_byte;
+    double lo = (double)h->nursery_target / 2, hi = (double)h->nursery_target * 2;
+    next = next < lo ? lo : next > hi ? hi : next;
+    if (next < (double)NURSERY_MIN)
+        next = (double)NURSERY_MIN;
+    if (next > (double)max)
+        next = (double)max;
+    h->nursery_target = (size_t)next;
+}
+
+void pacing_after_minor(gull_heap *h, size_t promoted, uint64_t cpu_ns)
 {
     h->external_at_gc = h->external;
     if (h->nursery_used) {
         double p = (double)promoted / (double)h->nursery_used;
         h->promo_rate = 0.5 * h->promo_rate + 0.5 * (p > 1 ? 1 : p);
     }
+    adapt_nursery(h, cpu_ns);
     h->st.s.bytes_allocated += h->nursery_used;
     h->nursery_used = 0;
     h->poll = pacing_poll_needed(h);
@@ -276,7 +324,7 @@ bool pacing_poll_needed(const gull_heap *h)
         return heap_live_bytes(h) + native + native_growth(h) >= h->next_major;
     if (h->cfg.mode == GULL_MODE_INC && h->phase == PHASE_IDLE && old >= inc_trigger(h))
         return true;
-    return h->nursery_used + native_growth(h) >= h->cfg.nursery_size;
+    return h->nursery_used + native_growth(h) >= h->nursery_target;
 }
 
 void pacing_external_changed(gull_heap *h)

@@ -250,8 +250,8 @@ void stats_pause_end(gull_heap *h, const char *why)
      * pause the histogram records (the mutator still waits for it, but only
      * when the host asked for output). */
     if (st->pause_log)
-        fprintf(st->pause_log, "%s %llu %llu %llu\n", kind_name(kind), (unsigned long long)start,
-                (unsigned long long)now, (unsigned long long)cpu);
+        fprintf(st->pause_log, "%s %llu %llu %llu %s\n", kind_name(kind), (unsigned long long)start,
+                (unsigned long long)now, (unsigned long long)cpu, why && *why ? why : "-");
     bool behind = step && why && !strcmp(why, "behind");
     if (h->cfg.trace && kind != GULL_PAUSE_SWEEP && (!step || behind)) {
         char b[16], a[16], c[16], e[16];
@@ -282,21 +282,21 @@ void stats_cycle_event(gull_heap *h, const char *what, const char *why)
     }
     if (!h->cfg.trace)
         return;
-    char a[16], b[16];
+    char a[16], b[16], c[16];
     if (!strcmp(what, "start")) {
         fprintf(stderr, "gull: inc cycle %llu start old %s target %s why %s at %.3fs\n",
                 (unsigned long long)st->cycles, fmt_bytes(a, sizeof a, h->old_bytes),
                 fmt_bytes(b, sizeof b, h->next_major), why ? why : "-", since_start_s(h, now));
     } else {
         fprintf(stderr, "gull: inc cycle %llu end steps %llu work %s pauses %.3f ms max %.3f ms assists %llu "
-                        "marked %llu live %s took %.3fs at %.3fs gc %.1f%%\n",
+                        "marked %llu live %s nursery %s took %.3fs at %.3fs gc %.1f%%\n",
                 (unsigned long long)st->cycles,
                 (unsigned long long)(st->s.mark_steps - st->cycle_steps_at_start),
                 fmt_bytes(a, sizeof a, st->cycle_work), ms(st->cycle_pause_ns),
                 ms(st->cycle_max_step_ns),
                 (unsigned long long)(st->s.mark_assists - st->cycle_assists_at_start),
                 (unsigned long long)h->major_mk.objects, fmt_bytes(b, sizeof b, h->live_after_major),
-                (double)(now - st->cycle_start_ns) / 1e9, since_start_s(h, now), gc_share(h, now));
+                fmt_bytes(c, sizeof c, h->nursery_target), (double)(now - st->cycle_start_ns) / 1e9, since_start_s(h, now), gc_share(h, now));
     }
 }
 
