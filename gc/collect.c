@@ -98,6 +98,7 @@ static void minor_body(gull_heap *h, bool promote_all)
 {
     marker *m = &h->minor_mk;
     uint64_t cpu0 = h->cfg.mode == GULL_MODE_INC ? os_thread_cpu_ns() : 0; /* pacing.c .nursery */
+    uint64_t t0 = os_now_ns();
     sweep_retire_all(h);
     h->promote_all = promote_all;
     mark_begin(h, m, true, false);
@@ -117,7 +118,7 @@ static void minor_body(gull_heap *h, bool promote_all)
     h->st.s.objects_marked += m->objects;
     h->st.s.last_objects_marked = m->objects;
     pacing_after_minor(h, (size_t)(h->st.s.bytes_promoted - promoted),
-                       cpu0 ? os_thread_cpu_ns() - cpu0 : 0);
+                       cpu0 ? os_thread_cpu_ns() - cpu0 : 0, t0, os_now_ns());
 }
 
 void collect_minor(gull_heap *h, const char *why)
@@ -301,11 +302,12 @@ void collect_step(gull_heap *h, budget b, const char *why)
         return;
     pause_begin(h, step_kind(h));
     h->st.s.mark_steps++;
+    uint64_t t0 = os_now_ns();
     size_t work = advance(h, b);
     h->st.cycle_work += work;
     if (why && (!strcmp(why, "assist") || !strcmp(why, "behind"))) /* pacing.c .assist */
         h->st.s.mark_assists++;
-    pacing_step_done(h, work);
+    pacing_step_done(h, work, t0, os_now_ns());
     pause_end(h, why);
 }
 

@@ -318,6 +318,8 @@ struct gull_heap {
     uint64_t alloc_at_poll;        /* bytes allocated when pacing last charged the debt */
     double mark_debt;              /* inc: bytes of work owed by allocation (pacing.c .debt) */
     double promo_rate;             /* inc: promoted / allocated, smoothed (pacing.c .debt) */
+    uint64_t step_end_ns;          /* inc: when the last step ended (pacing.c .spacing) */
+    uint64_t step_ns;              /* inc: how long it took */
     block *sweep_cursor;           /* sweep_rest's position in h->blocks */
     block *queue_cursor;           /* sweep_queue_some's position (PHASE_QUEUE) */
     size_t unswept;                /* blocks with unswept set (sweep.c .unswept) */
@@ -508,10 +510,11 @@ INTERNAL void pacing_init(gull_heap *h);
 /* Asked when an allocation needs a new block, or polls (.poll), with the
  * bytes it is about to take; the answer is carried out by collect.c. */
 INTERNAL pace_decision pacing_decide(gull_heap *h, size_t bytes);
-INTERNAL void pacing_after_minor(gull_heap *h, size_t promoted, uint64_t cpu_ns);
+INTERNAL void pacing_after_minor(gull_heap *h, size_t promoted, uint64_t cpu_ns, uint64_t start_ns,
+                                 uint64_t end_ns);
 INTERNAL void pacing_after_major(gull_heap *h, size_t live, bool nursery_collected);
 INTERNAL void pacing_cycle_started(gull_heap *h);
-INTERNAL void pacing_step_done(gull_heap *h, size_t work);
+INTERNAL void pacing_step_done(gull_heap *h, size_t work, uint64_t start_ns, uint64_t end_ns);
 /* Should gull_alloc poll pacing before its next object? (.poll) */
 INTERNAL bool pacing_poll_needed(const gull_heap *h);
 INTERNAL bool pacing_may_grow(gull_heap *h, size_t bytes);  /* heap and memory limits */

@@ -236,7 +236,7 @@ Test(stats, full_mode_pauses_are_major, .init = clear_gull_env)
 /* ---------------------------------------------------------------- the pause log */
 
 /* Header lines are "# gull pause log pid=<this pid> mode=<m> start_ns=<n>
- * NAME=value..."; every other line is "<kind> <start_ns> <end_ns> <cpu_ns>\n"
+ * NAME=value..."; every other line is "<kind> <start_ns> <end_ns> <cpu_ns> <why>\n"
  * with start <= end, the CPU time no longer than the interval (plus clock
  * granularity), starts never decreasing within a run.  Counts the
  * collection lines and the headers. */
@@ -267,10 +267,10 @@ static void check_log(const char *text, uint64_t *minors, uint64_t *majors, int 
             last = 0;
             continue;
         }
-        char kind[16], extra;
+        char kind[16], why[32], extra;
         unsigned long long start, end, cpu;
-        int k = sscanf(line, "%15s %llu %llu %llu %c", kind, &start, &end, &cpu, &extra);
-        cr_expect_eq(k, 4, "line %d is not \"kind start end cpu\": %s", lineno, line);
+        int k = sscanf(line, "%15s %llu %llu %llu %31s %c", kind, &start, &end, &cpu, why, &extra);
+        cr_expect_eq(k, 5, "line %d is not \"kind start end cpu why\": %s", lineno, line);
         cr_expect(strcmp(kind, "minor") == 0 || strcmp(kind, "major") == 0 ||
                       strcmp(kind, "sweep") == 0 || strncmp(kind, "mark-", 5) == 0,
                   "line %d: %s", lineno, line);
