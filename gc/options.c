@@ -97,8 +97,8 @@ static const option options[] = {
     {"GULL_OLD_GROWTH", K_FRACTION, "1.0", 0.05, 20, false, FIELD(old_growth),
      "major collection when the old generation grew by this fraction since the last major"},
     {"GULL_STEP_BUDGET", K_FRACTION, "0.5", 0, 1000, false, FIELD(step_budget_ms),
-     "inc: longest incremental step in milliseconds (0 = unbounded); steps grow when marking "
-     "falls behind"},
+     "inc: longest incremental step in milliseconds, also the minor collections' goal (0 = no "
+     "clock: steps bounded by work alone, repeatable runs)"},
     {"GULL_MARK_RATIO", K_FRACTION, "2", 0, 100, false, FIELD(mark_ratio),
      "inc: marking paid per allocated byte, as a multiple of what finishes the cycle just at "
      "the heap target (0 = only gull_step and fallbacks)"},

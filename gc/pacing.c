@@ -80,6 +80,7 @@
 
 #define STEP_MIN_WORK ((size_t)64 << 10) /* .debt: smaller debts wait */
 #define BEHIND_FACTOR 1.5                 /* .assist: finish in one pause */
+#define ASSIST_WORK ((size_t)1 << 20)    /* .work-only: an assist step's work */
 #define STEP_SHARE 0.5                    /* .spacing: steps take at most this share of the time */
 #define NURSERY_MIN ((size_t)128 << 10)   /* .nursery: smaller nurseries cost more than they save */
 
@@ -157,21 +158,27 @@ static pace_decision decide(pace_action act, const char *why, budget b)
     return d;
 }
 
-/* .debt, .assist: the incremental cycle's part of the decision. */
+/* .debt, .assist: the incremental cycle's part of the decision.
+ * .work-only  GULL_STEP_BUDGET=0: no clock anywhere in the decisions
+ * (steps bounded by work alone, an assist by ASSIST_WORK; no .spacing, no
+ * .nursery adaptation), so that a run with a given seed repeats itself:
+ * the tests use it. */
 static budget step_budget(const gull_heap *h, size_t work)
 {
     budget b = {work, 0};
     uint64_t ns = (uint64_t)(h->cfg.step_budget_ms * 1e6);
     if (ns)
         b.deadline_ns = os_now_ns() + ns;
+    else if (work > ASSIST_WORK)
+        b.work = ASSIST_WORK;
     return b;
 }
 
 /* .spacing */
 static bool too_soon(const gull_heap *h)
 {
-    if (!h->step_ns)
-        return false;
+    if (!h->step_ns || h->cfg.step_budget_ms <= 0)
+        return false; /* .work-only */
     uint64_t gap = (uint64_t)((double)h->step_ns * (1.0 - STEP_SHARE) / STEP_SHARE);
     return os_now_ns() - h->step_end_ns < gap;
 }
