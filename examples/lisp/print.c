@@ -142,6 +142,26 @@ static bool symbol_needs_bars(symbol *y)
     return false;
 }
 
+/* |name| with '|' and '\\' escaped and control characters as \xHH;, which
+ * read.c reads back as the same symbol. */
+static void write_barred(val port, symbol *y)
+{
+    port_putc(port, '|');
+    for (uint32_t i = 0; i < y->len; i++) {
+        unsigned char c = (unsigned char)y->name[i];
+        if (c == '|' || c == '\\') {
+            port_putc(port, '\\');
+            port_putc(port, (char)c);
+        } else if (c < ' ' || c == 127) {
+            char e[8];
+            snprintf(e, sizeof e, "\\x%X;", c);
+            port_puts(port, e);
+        } else
+            port_putc(port, (char)c);
+    }
+    port_putc(port, '|');
+}
+
 /* ---------------------------------------------------------------- cycles
  *
  * write and display label the pairs and vectors that are part of a cycle,
@@ -302,11 +322,8 @@ static void print_obj(val port, val v, bool write)
         else port_write(port, STR(v)->body, STR(v)->len);
         return;
     case K_SYMBOL:
-        if (write && symbol_needs_bars(SYM(v))) {
-            port_putc(port, '|');
-            port_write(port, SYM(v)->name, SYM(v)->len);
-            port_putc(port, '|');
-        } else port_write(port, SYM(v)->name, SYM(v)->len);
+        if (write && symbol_needs_bars(SYM(v))) write_barred(port, SYM(v));
+        else port_write(port, SYM(v)->name, SYM(v)->len);
         return;
     case K_PAIR: {
         /* (quote x) is printed as a list, as Guile and Chibi do */

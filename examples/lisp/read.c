@@ -318,10 +318,42 @@ static val read_datum(val p, int depth)
     }
     case '"': return read_string(p);
     case '|': {
+        /* R7RS |...| symbols: \| \\ \xHH; and the string escapes, so that
+         * write (print.c write_barred) reads back as the same symbol. */
         size_t n = 0;
         while ((c = port_getc(p)) != '|') {
             if (c == EOF) read_error(p, "end of file inside |symbol|");
-            if (n + 1 < sizeof buf) buf[n++] = (char)c;
+            char u[4];
+            int m = 1;
+            u[0] = (char)c;
+            if (c == '\\') {
+                c = port_getc(p);
+                switch (c) {
+                case EOF: read_error(p, "end of file inside |symbol|");
+                case 'n': u[0] = '\n'; break;
+                case 't': u[0] = '\t'; break;
+                case 'r': u[0] = '\r'; break;
+                case 'a': u[0] = 7; break;
+                case 'b': u[0] = 8; break;
+                case 'x': case 'X': {
+                    char hex[16];
+                    int k = 0, d;
+                    while ((d = port_getc(p)) != ';' && d != EOF && k < 15) hex[k++] = (char)d;
+                    hex[k] = 0;
+                    char *end;
+                    long code = strtol(hex, &end, 16);
+                    if (d != ';' || !k || *end || code < 0 || code > 0x10FFFF)
+                        read_error(p, "bad \\x escape in |symbol|: write \\x<hex>; as in |a\\x7C;b|");
+                    m = utf8_encode((int)code, u);
+                    break;
+                }
+                default: u[0] = (char)c; break; /* \| \\ and any other: the character */
+                }
+            }
+            if (n + (size_t)m >= sizeof buf)
+                read_error(p, "|symbol| longer than %zu bytes", sizeof buf - 1);
+            memcpy(buf + n, u, (size_t)m);
+            n += (size_t)m;
         }
         return intern(buf, n);
     }
