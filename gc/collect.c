@@ -184,7 +184,7 @@ static void reclaim_phase(gull_heap *h)
     size_t live = m->bytes + (h->cycle_inc ? h->promoted_in_cycle : 0);
     h->st.s.objects_marked += m->objects;
     h->st.s.last_objects_marked = m->objects;
-    pacing_after_major(h, live, !h->cycle_inc);
+    pacing_after_major(h, live, m->bytes, !h->cycle_inc);
     ASSERT(h->unswept == 0); /* sweep.c .finish-sweep ran before the flip */
     h->queue_cursor = h->blocks;
     h->sweep_cursor = NULL; /* sweep.c .finish-sweep: the next pass starts at the head */

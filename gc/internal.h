@@ -512,7 +512,7 @@ INTERNAL void pacing_init(gull_heap *h);
 INTERNAL pace_decision pacing_decide(gull_heap *h, size_t bytes);
 INTERNAL void pacing_after_minor(gull_heap *h, size_t promoted, uint64_t cpu_ns, uint64_t start_ns,
                                  uint64_t end_ns);
-INTERNAL void pacing_after_major(gull_heap *h, size_t live, bool nursery_collected);
+INTERNAL void pacing_after_major(gull_heap *h, size_t live, size_t marked, bool nursery_collected);
 INTERNAL void pacing_cycle_started(gull_heap *h);
 INTERNAL void pacing_step_done(gull_heap *h, size_t work, uint64_t start_ns, uint64_t end_ns);
 /* Should gull_alloc poll pacing before its next object? (.poll) */
