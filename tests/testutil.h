@@ -48,7 +48,7 @@
 #define TU_MAX_ERRS 256
 typedef struct tu_errors {
     int count;                      /* errors reported so far */
-    int by_code[GULL_ERR_VERIFY + 1];
+    int by_code[GULL_ERR_IO + 1];
     gull_error last_code;
     char last_msg[2048];
     gull_heap *last_heap;
@@ -65,7 +65,7 @@ TU_STATIC void tu_on_error(gull_heap *h, gull_error code, const char *message, v
         e->codes[e->count] = code;
     }
     e->count++;
-    if ((int)code >= 0 && code <= GULL_ERR_VERIFY)
+    if ((int)code >= 0 && code <= GULL_ERR_IO)
         e->by_code[code]++;
     e->last_code = code;
     e->last_heap = h;
