@@ -405,7 +405,7 @@ int gull_path_format(gull_heap *h, const gull_path *p, char *buf, size_t n)
         append(buf, n, &len, " -> %s", tname ? tname : "?");
         if (i + 1 < p->len) {
             const char *f = heapgraph_field_name(h, s->obj, s->offset, tmp, sizeof tmp);
-            append(buf, n, &len, "%s%s", f[0] == '[' ? "" : ".", f);
+            append(buf, n, &len, "%s%s", f[0] == '[' || f[0] == '+' ? "" : ".", f);
         }
     }
     return (int)len;
