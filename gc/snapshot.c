@@ -73,8 +73,14 @@ static void put(out *o, const char *s, size_t n)
             o->failed = true;
         return;
     }
-    memcpy(o->buf + o->len, s, n);
+    char *d = o->buf + o->len;
     o->len += n;
+    if (n <= 24) { /* .speed: numbers are short; a call to memcpy each costs more */
+        while (n--)
+            *d++ = *s++;
+        return;
+    }
+    memcpy(d, s, n);
 }
 
 static void puts_(out *o, const char *s)
@@ -184,6 +190,28 @@ static uint32_t intern(strtab *t, const char *s)
     return (uint32_t)t->len++;
 }
 
+/* .names  A field_name function mostly returns the same static strings
+ * ("car", "value"): remember the index of the last few by address, so
+ * most edges skip hashing.  Names written into the caller's buffer are
+ * hashed every time. */
+#define NAME_CACHE 64
+typedef struct name_cache {
+    const char *ptr[NAME_CACHE];
+    uint32_t index[NAME_CACHE];
+} name_cache;
+
+static uint32_t intern_name(strtab *t, name_cache *c, const char *s, const char *buf)
+{
+    if (s == buf)
+        return intern(t, s);
+    size_t k = ((uintptr_t)s >> 3) & (NAME_CACHE - 1);
+    if (c->ptr[k] != s) {
+        c->index[k] = intern(t, s);
+        c->ptr[k] = s;
+    }
+    return c->index[k];
+}
+
 static void strtab_free(strtab *t)
 {
     for (size_t i = 0; i < t->len; i++)
@@ -290,6 +318,7 @@ static gull_error write_graph(gull_heap *h, const heapgraph *g, FILE *f)
             first = false;
         }
     char name[200];
+    name_cache names = {{0}};
     for (unsigned k = 0; k < ROOT_KINDS; k++) {
         if (!per_kind[k])
             continue;
@@ -315,7 +344,7 @@ static gull_error write_graph(gull_heap *h, const heapgraph *g, FILE *f)
                                                      sizeof name)
                                     : NULL;
             if (fname)
-                edge(o, ET_PROPERTY, intern(&st, fname), to, first);
+                edge(o, ET_PROPERTY, intern_name(&st, &names, fname, name), to, first);
             else
                 edge(o, ET_ELEMENT, g->edge_slot[e], to, first);
             first = false;

@@ -198,8 +198,9 @@ typedef void (*gull_trace_range_fn)(void *obj, void **from, void **to, gull_visi
 /* Optional, for diagnostics (gull_path_to_root, heap snapshots): the name
  * of the field of obj at byte offset `offset` (a slot its trace function
  * reports), such as "value" or "[17]".  Write it into buf (n bytes) and
- * return buf, or return a string that outlives the call, or NULL when the
- * field has no name (gull then shows "+offset").  A name that starts with
+ * return buf, or return a constant string (gull may remember it by its
+ * address while it writes a snapshot), or NULL when the field has no name
+ * (gull then shows "+offset").  A name that starts with
  * '[' is printed after the type without a dot (`vector[17]`), others with
  * one (`pair.car`).  Same rules as gull_trace_fn: no allocation, no gull
  * calls. */
