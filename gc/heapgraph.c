@@ -50,27 +50,37 @@ static size_t block_slot(const heapgraph *g, const block *b)
     return (size_t)(((uintptr_t)b >> 4) * 0x9E3779B97F4A7C15ull >> 20) & (g->bcap - 1);
 }
 
+/* Every block of h->blocks is in the map (number_cells), and nothing is
+ * allocated during the walk; a block that is not (a trace function
+ * reported a pointer into another heap) gets an empty slot: UINT32_MAX. */
 static uint32_t block_base(const heapgraph *g, const block *b)
 {
-    for (size_t i = block_slot(g, b);; i = (i + 1) & (g->bcap - 1))
+    for (size_t i = block_slot(g, b);; i = (i + 1) & (g->bcap - 1)) {
         if (g->bmap[i].b == b)
             return g->bmap[i].base;
-    /* every block of h->blocks is in the map (number_cells) */
+        if (!g->bmap[i].b)
+            return UINT32_MAX;
+    }
 }
 
-/* The cell number of obj (an object start in a block of this heap). */
+/* The cell number of obj (an object start in a block of this heap), or
+ * SIZE_MAX for a block the walk does not know. */
 static inline size_t cell_of(const heapgraph *g, const void *obj)
 {
     block *b = block_of(obj);
+    uint32_t base = block_base(g, b);
+    if (UNLIKELY(base == UINT32_MAX))
+        return SIZE_MAX;
     size_t i = 0;
     if (b->kind == BK_SMALL)
         i = (size_t)(((uint64_t)((const uint8_t *)obj - b->start) * b->inv_size) >> 32);
-    return (size_t)block_base(g, b) + i;
+    return (size_t)base + i;
 }
 
 uint32_t heapgraph_node_of(const heapgraph *g, const void *obj)
 {
-    return g->cell_node[cell_of(g, obj)];
+    size_t c = cell_of(g, obj);
+    return c == SIZE_MAX ? NO_NODE : g->cell_node[c];
 }
 
 /* Give every cell of every block a number; the map block -> first number. */
@@ -139,7 +149,10 @@ static bool push_edge(heapgraph *g, uint32_t to, uint32_t slot)
  * `slot` (a root index when cur is 0). */
 static void reach(heapgraph *g, void *obj, uint32_t slot)
 {
-    uint32_t *cn = &g->cell_node[cell_of(g, obj)];
+    size_t cell = cell_of(g, obj);
+    if (UNLIKELY(cell == SIZE_MAX))
+        return; /* not a block of this heap (block_base) */
+    uint32_t *cn = &g->cell_node[cell];
     uint32_t to = *cn;
     if (to == NO_NODE) {
         to = (uint32_t)g->n++;
