@@ -6,6 +6,7 @@
  */
 #include "testutil.h"
 
+#include <sys/resource.h>
 #include <sys/wait.h>
 
 /* Every mode the census must be exact in (GULLTEST_MODE=inc turns gen into inc). */
@@ -670,4 +671,67 @@ Test(errors, bad_calls)
     cr_expect_gt(trace_refusals, 0);
     gull_census_free(&c);
     gull_heap_destroy(h);
+}
+
+/* Out of memory for the side tables: reported, the heap unchanged and
+ * usable.  Address-space limits and AddressSanitizer's shadow memory do not
+ * mix, so the sanitizer build skips it. */
+#if defined(__SANITIZE_ADDRESS__)
+#define TU_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TU_ASAN 1
+#endif
+#endif
+
+static size_t vm_bytes(void)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    unsigned long pages = 0;
+    if (f) {
+        if (fscanf(f, "%lu", &pages) != 1)
+            pages = 0;
+        fclose(f);
+    }
+    return (size_t)pages * (size_t)sysconf(_SC_PAGESIZE);
+}
+
+Test(errors, out_of_memory_for_the_graph)
+{
+#ifdef TU_ASAN
+    cr_skip_test("address-space limits do not work under AddressSanitizer");
+#else
+    tu_err_reset();
+    gull_heap *h = tu_heap_mode(GULL_MODE_GEN);
+    tu_types t = tu_register_types(h);
+    static void *head;
+    head = NULL;
+    gull_root_add(h, &head);
+    for (int i = 0; i < 1000000; i++)
+        head = tu_cons(h, t.cell, NULL, head);
+    size_t vm = vm_bytes();
+    if (!vm)
+        cr_skip_test("no /proc/self/statm");
+    struct rlimit old, low;
+    cr_assert_eq(getrlimit(RLIMIT_AS, &old), 0);
+    low = old;
+    low.rlim_cur = vm + (1 << 20); /* the side tables need ~16 MB */
+    cr_assert_eq(setrlimit(RLIMIT_AS, &low), 0);
+    gull_census c;
+    gull_error e = gull_census_take(h, 0, &c);
+    gull_path p;
+    gull_error e2 = gull_path_to_root(h, head, &p);
+    setrlimit(RLIMIT_AS, &old);
+    cr_expect_eq(e, GULL_ERR_OUT_OF_MEMORY);
+    cr_expect_eq(e2, GULL_ERR_OUT_OF_MEMORY);
+    cr_expect(tu_err_has(GULL_ERR_OUT_OF_MEMORY, "gull_census_take", "side tables", NULL), "%s", tu_err.last_msg);
+    cr_expect_eq(c.entries, NULL);
+    /* unchanged and usable */
+    cr_assert_eq(gull_census_take(h, 0, &c), GULL_OK);
+    cr_expect_eq(line_of(&c, t.cell)->count, 1000000);
+    gull_census_free(&c);
+    gull_collect(h, GULL_COLLECT_MAJOR);
+    head = tu_cons(h, t.cell, NULL, head);
+    gull_heap_destroy(h);
+#endif
 }
