@@ -2,7 +2,8 @@
 ; heap of bigheap.scm: the same 600,000-entry table of 512-byte vectors
 ; (~340 MB live), built the same way, then timed one after the other:
 ; a full collection (gull_collect MAJOR, for scale), (heap-census),
-; (why-alive) of one payload, and (heap-snapshot FILE).  gull-lisp only.
+; (heap-census #t) (with retained sizes: the dominator tree), (why-alive)
+; of one payload, and (heap-snapshot FILE).  gull-lisp only.
 ; Usage: gull-lisp census-cost.scm [FILE.heapsnapshot]  (default
 ; /tmp/bigheap.heapsnapshot).  bench/RESULTS.md has the figures.
 
@@ -31,6 +32,8 @@
 
 (time-it "gc-major" (lambda () (gc)))
 (define c (time-it "census" heap-census))
+(define cr (time-it "census-retained" (lambda () (heap-census #t))))
 (time-it "why-alive" (lambda () (why-alive (cdr (car (vector-ref table 12345))))))
 (time-it "snapshot" (lambda () (heap-snapshot file)))
 (display (car c)) (newline)
+(display (car cr)) (newline)

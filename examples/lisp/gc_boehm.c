@@ -286,8 +286,9 @@ void lgc_set_heap_max(size_t bytes)
 /* "Why is this alive?" needs the collector to walk its own heap with type
  * information, which Boehm's conservative heap does not have: the
  * primitives report "not available on boehm-lisp" (io.c). */
-int lgc_census(struct lgc_census_line **lines, size_t *n)
+int lgc_census(struct lgc_census_line **lines, size_t *n, bool retained)
 {
+    (void)retained;
     *lines = NULL;
     *n = 0;
     return LGC_UNAVAILABLE;

@@ -134,12 +134,12 @@ static int by_size(const void *pa, const void *pb)
     return x > y ? -1 : x < y ? 1 : strcmp(a->name, b->name);
 }
 
-int lgc_census(struct lgc_census_line **lines, size_t *n)
+int lgc_census(struct lgc_census_line **lines, size_t *n, bool retained)
 {
     gull_census c;
     *lines = NULL;
     *n = 0;
-    if (gull_census_take(lgc_heap, 0, &c) != GULL_OK) return LGC_FAILED;
+    if (gull_census_take(lgc_heap, retained ? GULL_CENSUS_RETAINED : 0, &c) != GULL_OK) return LGC_FAILED;
     struct lgc_census_line *l = malloc((c.ntypes ? c.ntypes : 1) * sizeof *l);
     if (!l) {
         gull_census_free(&c);
@@ -149,7 +149,8 @@ int lgc_census(struct lgc_census_line **lines, size_t *n)
     for (size_t i = 0; i < c.ntypes; i++)
         if (c.entries[i].count)
             l[k++] = (struct lgc_census_line){c.entries[i].name, c.entries[i].count,
-                                              c.entries[i].bytes, c.entries[i].native_bytes};
+                                              c.entries[i].bytes, c.entries[i].native_bytes,
+                                              c.entries[i].retained};
     gull_census_free(&c); /* the names stay: the heap owns them */
     qsort(l, k, sizeof *l, by_size);
     *lines = l;

@@ -259,13 +259,16 @@ static void diag_status(const char *who, int st, val irritant)
 }
 
 /* (heap-census) => ((kind count bytes native-bytes) ...), largest first.
+ * (heap-census #t) adds a fifth column, the bytes each kind retains.
  * Plain data: heap-census-diff (prelude.c) compares two of them. */
 static val p_heap_census(int argc, val *a, prim *self)
 {
     A;
+    bool retained = argc > 0 && a[0] != FALSE;
+    int cols = retained ? 5 : 4;
     struct lgc_census_line *l;
     size_t n;
-    diag_status("heap-census", lgc_census(&l, &n), 0);
+    diag_status("heap-census", lgc_census(&l, &n, retained), 0);
     val *base = rsp;
     PUSH(NIL);
     for (size_t i = n; i-- > 0;) {
@@ -273,8 +276,9 @@ static val p_heap_census(int argc, val *a, prim *self)
         PUSH(mkint((intptr_t)l[i].count));
         PUSH(mkint((intptr_t)l[i].bytes));
         PUSH(mkint((intptr_t)l[i].native));
-        val line = list_from(rsp - 4, 4, NIL);
-        rsp -= 4;
+        if (retained) PUSH(mkint((intptr_t)l[i].retained));
+        val line = list_from(rsp - cols, cols, NIL);
+        rsp -= cols;
         PUSH(line);
         val acc = cons(rsp[-1], rsp[-2]);
         rsp -= 2;
@@ -374,7 +378,7 @@ void prims_io_init(void)
     defprim("gc", p_gc, 0, 0);
     defprim("gc-stats", p_gc_stats, 0, 0);
     defprim("memory-report", p_memory_report, 0, 0);
-    defprim("heap-census", p_heap_census, 0, 0);
+    defprim("heap-census", p_heap_census, 0, 1);
     defprim("why-alive", p_why_alive, 1, 1);
     defprim("heap-snapshot", p_heap_snapshot, 1, 1);
 }
