@@ -27,3 +27,5 @@
 (newline)
 (display (heap-census-diff after after)) (newline)
 (display (> (length after) 3)) (newline)
+(display (length (car (heap-census #t)))) (newline)   ; a fifth column: retained bytes
+(display (>= (list-ref (assoc "vector" (heap-census #t)) 4) 192000)) (newline)
