@@ -450,7 +450,8 @@ typedef struct gull_census_entry {
 } gull_census_entry;
 
 typedef struct gull_census {
-    size_t ntypes;               /* entries[0..ntypes): one per registered type, by id */
+    size_t ntypes;               /* entries[0..ntypes): one per registered type, by id
+                                    (entries[0] is empty: id 0 is never a type) */
     gull_census_entry *entries;  /* owned by the census: gull_census_free */
     size_t count, bytes, native_bytes; /* totals */
     uint64_t taken_ns;           /* CLOCK_MONOTONIC when it was taken */
