@@ -73,12 +73,12 @@ static void be_init(void)
         fprintf(stderr, "bench: gull_heap_create failed\n");
         exit(2);
     }
-    be_t_node = gull_register_type(be_heap, &(gull_type_desc){"node", be_trace_two, 0, NULL, NULL});
-    be_t_leaf = gull_register_type(be_heap, &(gull_type_desc){"words", be_trace_two, 0, NULL, NULL});
+    be_t_node = gull_register_type(be_heap, &(gull_type_desc){"node", be_trace_two, 0, NULL, NULL, NULL});
+    be_t_leaf = gull_register_type(be_heap, &(gull_type_desc){"words", be_trace_two, 0, NULL, NULL, NULL});
     be_t_doubles = gull_register_type(
-        be_heap, &(gull_type_desc){"doubles", NULL, GULL_TYPE_NO_POINTERS, NULL, NULL});
+        be_heap, &(gull_type_desc){"doubles", NULL, GULL_TYPE_NO_POINTERS, NULL, NULL, NULL});
     be_t_words = gull_register_type(
-        be_heap, &(gull_type_desc){"raw", NULL, GULL_TYPE_NO_POINTERS, NULL, NULL});
+        be_heap, &(gull_type_desc){"raw", NULL, GULL_TYPE_NO_POINTERS, NULL, NULL, NULL});
     if (!gull_root_callback_add(be_heap, be_roots, NULL)) {
         fprintf(stderr, "bench: gull_root_callback_add failed\n");
         exit(2);

@@ -254,6 +254,14 @@ void external_after_mark(marker *m)
     t->young.len = keep;
 }
 
+size_t external_size_of(gull_heap *h, const void *obj)
+{
+    if (!(*state_of(obj) & ST_SPECIAL) || !h->native)
+        return 0;
+    native_entry *e = find(h->native, obj);
+    return e ? e->bytes : 0;
+}
+
 size_t external_associated(const gull_heap *h)
 {
     return h->native ? h->native->associated : 0;

@@ -222,6 +222,7 @@ gull_type gull_register_type(gull_heap *h, const gull_type_desc *d)
     ti->trace = no_ptrs ? NULL : d->trace;
     ti->trace_range = no_ptrs ? NULL : d->trace_range;
     ti->finalize = d->finalize;
+    ti->field_name = d->field_name;
     ti->flags = d->flags;
     h->metadata += sizeof *ti;
     h->types[h->ntypes] = ti;

@@ -192,6 +192,7 @@ typedef struct type_info {
     gull_trace_fn trace;     /* NULL for no-pointer types */
     gull_trace_range_fn trace_range; /* optional (gull.h) */
     gull_finalize_fn finalize;
+    gull_field_name_fn field_name;   /* optional (gull.h): names for diagnostics */
     unsigned flags;
     size_t live_native;      /* native bytes associated with its objects (external.c) */
     /* per size class allocation state */
@@ -541,6 +542,61 @@ INTERNAL void roots_mark(marker *m);          /* every kind of root */
 INTERNAL void roots_free(gull_heap *h);
 /* Visit every precise root slot (verify.c) */
 INTERNAL void roots_each(gull_heap *h, gull_visit_fn fn, void *ctx);
+/* .named: every root, finalizer queues and conservative words included,
+ * with its identity; ambiguous is true for a conservative word (value may
+ * be an interior pointer or no pointer at all). */
+typedef void (*roots_named_fn)(const gull_root_info *r, void *value, bool ambiguous, void *ctx);
+INTERNAL void roots_each_named(gull_heap *h, roots_named_fn fn, void *ctx);
+
+/* ---------------------------------------------------------------- heapgraph.c */
+
+/* The live heap as a dense graph (heapgraph.c draws the model). */
+enum { HG_EDGES = 1, HG_PARENTS = 2 };
+typedef struct heapgraph {
+    gull_heap *h;
+    unsigned what;                 /* HG_* */
+    size_t n;                      /* nodes: 0 the synthetic root, 1.. objects in BFS order */
+    void **obj;                    /* [n] the objects (obj[0] = NULL) */
+    uint32_t *parent, *via;        /* HG_PARENTS: BFS tree; via = slot word, or root index */
+    uint32_t *edge_start;          /* HG_EDGES: [n + 1] rows */
+    uint32_t *edge_to, *edge_slot; /* HG_EDGES: [nedges]; slot = word index, or root index */
+    size_t nedges, edges_cap;
+    gull_root_info *roots;         /* node 0's edges' identities */
+    size_t nroots, roots_cap;
+    struct { block *b; uint32_t base; } *bmap; /* block -> number of its first cell */
+    size_t bcap;
+    uint32_t *cell_node;           /* [ncells] node of a cell, 0 = not reached */
+    size_t ncells;
+    const void *stop_at;           /* stop the search when this object is reached */
+    bool stopped, oom;
+    uint32_t cur;                  /* the node being traced */
+    void *holder;
+} heapgraph;
+/* Argument checks shared by the public calls: heap, not from a finalizer
+ * or inside a collection (reported). */
+INTERNAL gull_error heapgraph_check_call(gull_heap *h, const char *fn);
+/* Build the graph (what: HG_* parts to keep).  On failure (reported as
+ * coming from fn) nothing is left to free. */
+INTERNAL gull_error heapgraph_build(gull_heap *h, heapgraph *g, unsigned what, const void *stop_at,
+                                    const char *fn);
+INTERNAL void heapgraph_free(heapgraph *g);
+INTERNAL uint32_t heapgraph_node_of(const heapgraph *g, const void *obj); /* 0 = not reached */
+INTERNAL size_t heapgraph_self_size(gull_heap *h, const void *obj);     /* bytes + native */
+/* The type's name for the field at offset, or "+offset" (in buf). */
+INTERNAL const char *heapgraph_field_name(gull_heap *h, const void *obj, size_t offset, char *buf,
+                                          size_t n);
+
+/* ---------------------------------------------------------------- dominators.c */
+
+/* The immediate dominator of every node of g (built with HG_EDGES) into
+ * *idom ([g->n], idom[0] = 0; malloc'd, the caller frees).  false when
+ * out of memory. */
+INTERNAL bool dominators_compute(const heapgraph *g, uint32_t **idom);
+/* Retained bytes (self + native) of every node, given idom ([g->n],
+ * malloc'd into *out); false when out of memory. */
+INTERNAL bool dominators_retained(const heapgraph *g, const uint32_t *idom, uint64_t **out);
+/* Retained bytes per type id (by_type[h->ntypes], added to): dominators.c .by-type. */
+INTERNAL bool dominators_by_type(const heapgraph *g, size_t *by_type);
 
 /* ---------------------------------------------------------------- finalize.c, weak.c */
 
@@ -565,6 +621,8 @@ INTERNAL void external_release_dead(gull_heap *h, void *obj);
 INTERNAL void external_free(gull_heap *h);
 INTERNAL void external_balance_check(gull_heap *h); /* at destroy, checking build */
 INTERNAL size_t external_associated(const gull_heap *h);
+/* The native bytes associated with obj (0 if none). */
+INTERNAL size_t external_size_of(gull_heap *h, const void *obj);
 
 /* ---------------------------------------------------------------- options.c */
 

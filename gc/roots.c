@@ -169,21 +169,25 @@ void gull_set_stack_base(gull_heap *h, void *base)
     h->stack_base = base ? base : os_stack_base();
 }
 
+/* What a conservative scan does with each word: mark it, or name it
+ * (.named).  The word's value is read inside scan_words (not sanitized),
+ * so the callback never touches the stack itself. */
+typedef void (*stack_word_fn)(void *ctx, void *const *addr, void *value, bool reg);
+
 /* Read the stack word by word; words may be uninitialized or in ASan's
  * redzones, which is the point of a conservative scan. */
-__attribute__((no_sanitize_address, noinline)) static void scan_words(marker *m, void *lo,
-                                                                       void *hi)
+__attribute__((no_sanitize_address, noinline)) static void scan_words(stack_word_fn fn, void *ctx,
+                                                                       void *lo, void *hi, bool reg)
 {
     uintptr_t a = ((uintptr_t)lo + sizeof(void *) - 1) & ~(uintptr_t)(sizeof(void *) - 1);
     for (; a + sizeof(void *) <= (uintptr_t)hi; a += sizeof(void *))
-        mark_ambiguous(m, *(void *const *)a);
+        fn(ctx, (void *const *)a, *(void *const *)a, reg);
 }
 
 /* Spill callee-saved registers into a jmp_buf on this frame, then scan from
  * here to the base: the registers are then part of the scanned range. */
-__attribute__((noinline)) static void scan_stack(marker *m)
+__attribute__((noinline)) static void scan_stack(gull_heap *h, stack_word_fn fn, void *ctx)
 {
-    gull_heap *h = m->h;
     jmp_buf regs;
     setjmp(regs);
     void *volatile here = &regs;
@@ -193,8 +197,15 @@ __attribute__((noinline)) static void scan_stack(marker *m)
         lo = hi;
         hi = t;
     }
-    scan_words(m, lo, hi);
-    scan_words(m, &regs, (uint8_t *)&regs + sizeof regs);
+    scan_words(fn, ctx, lo, hi, false);
+    scan_words(fn, ctx, &regs, (uint8_t *)&regs + sizeof regs, true);
+}
+
+static void mark_word(void *ctx, void *const *addr, void *value, bool reg)
+{
+    (void)addr;
+    (void)reg;
+    mark_ambiguous(ctx, value);
 }
 
 static void visit_all(gull_heap *h, gull_visit_fn fn, void *ctx)
@@ -216,12 +227,84 @@ void roots_mark(marker *m)
     gull_heap *h = m->h;
     visit_all(h, mark_root_visit, m);
     if (h->cfg.conservative_stack)
-        scan_stack(m);
+        scan_stack(h, mark_word, m);
 }
 
 void roots_each(gull_heap *h, gull_visit_fn fn, void *ctx)
 {
     visit_all(h, fn, ctx);
+}
+
+/* .named  The same roots, each with its identity (gull_root_info), for the
+ * diagnostics of heapgraph.c: which kind, which registration, which word.
+ * Callbacks are told apart by wrapping the visitor: the wrapper knows
+ * which callback runs and counts the slots it reports.  Objects waiting
+ * for their finalizer are roots too (the collector marks them:
+ * finalize.c final_mark_ready, and a cycle's final_found). */
+typedef struct named_ctx {
+    roots_named_fn fn;
+    void *ctx;
+    gull_root_info info;
+    gull_heap *h;
+} named_ctx;
+
+static void named_callback_visit(void **slot, void *ctx)
+{
+    named_ctx *n = ctx;
+    n->info.slot = slot;
+    n->fn(&n->info, *slot, false, n->ctx);
+    n->info.offset++;
+}
+
+static void named_word(void *ctx, void *const *addr, void *value, bool reg)
+{
+    named_ctx *n = ctx;
+    uintptr_t base = (uintptr_t)n->h->stack_base, a = (uintptr_t)addr;
+    n->info.kind = reg ? GULL_ROOT_REGISTERS : GULL_ROOT_STACK;
+    n->info.offset = reg ? 0 : (size_t)(base > a ? base - a : a - base);
+    n->info.slot = (void **)(uintptr_t)addr;
+    n->fn(&n->info, value, true, n->ctx);
+}
+
+static void named_queue(named_ctx *n, const vec *v, size_t *index)
+{
+    for (size_t i = 0; i < v->len; i++) {
+        n->info = (gull_root_info){GULL_ROOT_FINALIZER, (*index)++, 0, NULL};
+        n->fn(&n->info, v->at[i], false, n->ctx);
+    }
+}
+
+void roots_each_named(gull_heap *h, roots_named_fn fn, void *ctx)
+{
+    named_ctx n = {.fn = fn, .ctx = ctx, .h = h};
+    for (size_t i = 0; i < h->root_slots.len; i++) {
+        void **slot = (void **)h->root_slots.at[i];
+        n.info = (gull_root_info){GULL_ROOT_SLOT, i, 0, slot};
+        fn(&n.info, *slot, false, ctx);
+    }
+    for (size_t i = 0; i < h->nranges; i++)
+        for (void **p = h->ranges[i].start; p < h->ranges[i].end; p++) {
+            n.info = (gull_root_info){GULL_ROOT_RANGE, i, (size_t)(p - h->ranges[i].start), p};
+            fn(&n.info, *p, false, ctx);
+        }
+    size_t depth = 0;
+    for (gull_frame *f = h->frames; f; f = f->prev, depth++)
+        for (size_t i = 0; i < f->count; i++) {
+            n.info = (gull_root_info){GULL_ROOT_FRAME, depth, i, f->slots[i]};
+            fn(&n.info, *f->slots[i], false, ctx);
+        }
+    for (size_t i = 0; i < h->ncallbacks; i++) {
+        n.info = (gull_root_info){GULL_ROOT_CALLBACK, i, 0, NULL};
+        h->callbacks[i].fn(h, named_callback_visit, &n, h->callbacks[i].ctx);
+    }
+    size_t q = 0;
+    named_queue(&n, &h->final_ready, &q);
+    named_queue(&n, &h->final_running, &q);
+    named_queue(&n, &h->final_found, &q);
+    if (h->cfg.conservative_stack) {
+        n.info = (gull_root_info){GULL_ROOT_STACK, 0, 0, NULL};
+        scan_stack(h, named_word, &n);
+    }
 }
 
 void roots_free(gull_heap *h)

@@ -71,7 +71,8 @@ typedef enum gull_error {
     GULL_ERR_FOREIGN_POINTER,/* a pointer that is not an object of this heap */
     GULL_ERR_BAD_CONFIG,     /* a malformed or out-of-range setting */
     GULL_ERR_MISUSE,         /* call in the wrong state (re-entry, unbalanced frames) */
-    GULL_ERR_VERIFY          /* the heap verifier found a broken invariant */
+    GULL_ERR_VERIFY,         /* the heap verifier found a broken invariant */
+    GULL_ERR_IO              /* a file could not be opened or written (gull_heap_snapshot) */
 } gull_error;
 
 /* Error handler: receives the code and one line of text (no trailing newline)
@@ -194,12 +195,27 @@ typedef void (*gull_trace_range_fn)(void *obj, void **from, void **to, gull_visi
 
 #define GULL_TYPE_NO_POINTERS 1u /* the object holds no managed pointers */
 
+/* Optional, for diagnostics (gull_path_to_root, heap snapshots): the name
+ * of the field of obj at byte offset `offset` (a slot its trace function
+ * reports), such as "value" or "[17]".  Write it into buf (n bytes) and
+ * return buf, or return a constant string (gull may remember it by its
+ * address while it writes a snapshot), or NULL when the field has no name
+ * (gull then shows "+offset").  A name that starts with
+ * '[' is printed after the type without a dot (`vector[17]`), others with
+ * one (`pair.car`).  Same rules as gull_trace_fn: no allocation, no gull
+ * calls. */
+typedef const char *(*gull_field_name_fn)(const void *obj, size_t offset, char *buf, size_t n);
+
+/* Fields were appended at the end over time (trace_range, field_name), so
+ * a host that initializes the struct positionally with fewer fields gets
+ * NULL for the newer ones. */
 typedef struct gull_type_desc {
     const char *name;          /* used in every diagnostic; copied */
     gull_trace_fn trace;       /* required unless flags has NO_POINTERS */
     unsigned flags;            /* GULL_TYPE_* */
     gull_finalize_fn finalize; /* optional */
     gull_trace_range_fn trace_range; /* optional, see above */
+    gull_field_name_fn field_name;   /* optional, see above */
 } gull_type_desc;
 
 /* Register a type.  Returns {0} on bad input (NULL name, no trace function
@@ -402,6 +418,142 @@ GULL_API uint64_t gull_pause_quantile(gull_heap *h, gull_pause_kind kind, double
 typedef void (*gull_pause_fn)(gull_heap *h, gull_pause_kind kind, bool begin,
                               uint64_t now_ns, void *ctx);
 GULL_API void gull_set_pause_hook(gull_heap *h, gull_pause_fn fn, void *ctx);
+
+/* ---------------------------------------------------------------- what is alive, and why */
+
+/* "Why is this alive?" (doc/DESIGN.md section 7a).  Each call below walks
+ * the heap from the roots on the side, as a full mark would, with its own
+ * visited set: it never collects, never runs finalizers, never changes a
+ * mark bit or the collector's phase, and works in any phase of an
+ * incremental cycle.  "Alive" means reachable from the roots now (root
+ * slots, ranges, callbacks, frames, the conservative stack when it is on,
+ * and objects waiting for their finalizer), which is what the next full
+ * collection would keep.  Cost: one traversal of the live heap (about one
+ * major collection's mark) plus a few words per object of side memory,
+ * freed before the call returns; gull_path_to_root also; retained sizes
+ * add a dominator computation; the snapshot adds writing the file.
+ * Errors: a NULL argument, an object that is not a live object of this
+ * heap, a call from a finalizer, trace function or pause hook
+ * (GULL_ERR_MISUSE), no memory for the side tables: the call returns the
+ * code, reports it (gull_last_error), and the heap is unchanged.
+ * All are [no-gc]. */
+
+/* One type's line of a census. */
+typedef struct gull_census_entry {
+    gull_type type;
+    const char *name;      /* the registered name (owned by the heap) */
+    size_t count;          /* live objects of the type */
+    size_t bytes;          /* their gull_object_size() sum */
+    size_t native_bytes;   /* their gull_set_native_size() sum */
+    size_t retained;       /* with GULL_CENSUS_RETAINED: bytes (heap + native) that
+                              would be freed if every object of the type died */
+} gull_census_entry;
+
+typedef struct gull_census {
+    size_t ntypes;               /* entries[0..ntypes): one per registered type, by id
+                                    (entries[0] is empty: id 0 is never a type) */
+    gull_census_entry *entries;  /* owned by the census: gull_census_free */
+    size_t count, bytes, native_bytes; /* totals */
+    uint64_t taken_ns;           /* CLOCK_MONOTONIC when it was taken */
+} gull_census;
+
+#define GULL_CENSUS_RETAINED 1u  /* also compute retained sizes (a dominator tree) */
+
+/* Count the live objects by type into *out (zeroed first).  Free with
+ * gull_census_free.  Cost: one traversal (above); with
+ * GULL_CENSUS_RETAINED also the dominator tree (Cooper, Harvey, Kennedy).
+ * Returns GULL_OK or an error code (out is then empty).  [no-gc] */
+GULL_API gull_error gull_census_take(gull_heap *h, unsigned flags, gull_census *out);
+GULL_API void gull_census_free(gull_census *c);   /* NULL accepted */
+
+/* One line of a census diff: how a type changed from `before` to `after`. */
+typedef struct gull_census_delta {
+    gull_type type;
+    const char *name;
+    ptrdiff_t count, bytes, native_bytes;  /* after - before */
+} gull_census_delta;
+
+/* The leak finder: the types that grew from before to after (count, bytes
+ * or native bytes went up), largest growth first (bytes + native bytes,
+ * then count).  Writes at most max lines into out (out may be NULL with
+ * max 0) and returns how many types grew.  Both censuses must come from
+ * the same heap (types are matched by id).  Pure computation.  [no-gc] */
+GULL_API size_t gull_census_diff(const gull_census *before, const gull_census *after,
+                                 gull_census_delta *out, size_t max);
+
+/* Print a census (or, with before != NULL, the diff before -> after) as a
+ * table, largest first.  [no-gc] */
+GULL_API void gull_census_print(const gull_census *before, const gull_census *after, FILE *f);
+
+/* Where a path starts: the root that holds its first object. */
+typedef enum gull_root_kind {
+    GULL_ROOT_SLOT = 0,   /* gull_root_add: index = registration order (0 = first still registered) */
+    GULL_ROOT_RANGE,      /* gull_root_range_add: index = the range's, offset = word index in it */
+    GULL_ROOT_FRAME,      /* GULL_FRAME: index = depth (0 = innermost), offset = argument index */
+    GULL_ROOT_CALLBACK,   /* gull_root_callback_add: index = the callback's, offset = the
+                             slot's position among those it visited */
+    GULL_ROOT_STACK,      /* conservative scan: offset = bytes from the stack base */
+    GULL_ROOT_REGISTERS,  /* conservative scan: a callee-saved register */
+    GULL_ROOT_FINALIZER   /* waiting for its finalizer: index = position in the queue */
+} gull_root_kind;
+
+typedef struct gull_root_info {
+    gull_root_kind kind;
+    size_t index, offset;  /* see gull_root_kind */
+    void **slot;           /* the root word's address (NULL for FINALIZER) */
+} gull_root_info;
+
+/* One object on a path, and the field of it that the path follows. */
+typedef struct gull_path_step {
+    void *obj;
+    gull_type type;
+    size_t offset;   /* byte offset of the slot leading to the next step (0 on the last) */
+} gull_path_step;
+
+typedef struct gull_path {
+    gull_root_info root;     /* holds steps[0].obj */
+    size_t len;              /* steps[len - 1].obj is the object asked about */
+    gull_path_step *steps;   /* owned: gull_path_free */
+} gull_path;
+
+/* A shortest path (fewest edges; breadth-first from all roots at once)
+ * from a root to obj, into *out.  Free with gull_path_free.  Cost: a
+ * traversal of the live heap up to obj's distance.  Returns GULL_OK with
+ * out->len > 0; GULL_OK with out->len == 0 when obj is allocated but no
+ * root reaches it (garbage the next full collection frees);
+ * GULL_ERR_FOREIGN_POINTER when obj is not a live object of this heap.
+ * [no-gc] */
+GULL_API gull_error gull_path_to_root(gull_heap *h, const void *obj, gull_path *out);
+GULL_API void gull_path_free(gull_path *p);   /* NULL accepted */
+
+/* Describe a root ("global slot #2", "range #0 [17]", "frame 1 arg 0",
+ * "callback #0 slot 3", "stack word at offset 184", ...) into buf; returns
+ * the length snprintf would have.  [no-gc] */
+GULL_API int gull_root_describe(const gull_root_info *r, char *buf, size_t n);
+
+/* Format a path as "ROOT -> type.field -> type[17] -> type" (field names
+ * from the types' field_name, else "+offset"); returns the length snprintf
+ * would have.  [no-gc] */
+GULL_API int gull_path_format(gull_heap *h, const gull_path *p, char *buf, size_t n);
+
+/* The retained size of obj: its bytes and native bytes plus those of
+ * every object it dominates (every path from a root to them passes
+ * through obj), i.e. what its death would free.  Cost: a traversal and
+ * the dominator tree of the whole live heap (Cooper, Harvey, Kennedy).
+ * [no-gc] */
+GULL_API gull_error gull_retained_size(gull_heap *h, const void *obj, size_t *out);
+
+/* Write the live heap to `path` in V8's .heapsnapshot JSON format, which
+ * Chrome DevTools' Memory panel (Load profile) and other viewers open:
+ * node 0 is a synthetic root, whose children are one synthetic node per
+ * root kind, whose edges are the roots; every live object is a node named
+ * after its type, self_size = bytes + native bytes, id derived from its
+ * address (stable across snapshots while the object lives); each pointer
+ * field is an edge ("property" named by field_name, else "element" with
+ * the word index).  Cost: a traversal plus writing ~40 bytes per object
+ * and ~15 per edge.  [no-gc] */
+GULL_API gull_error gull_heap_snapshot(gull_heap *h, const char *path);
+GULL_API gull_error gull_heap_snapshot_write(gull_heap *h, FILE *f); /* the same, to an open file */
 
 /* ---------------------------------------------------------------- test hooks */
 

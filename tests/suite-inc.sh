@@ -7,7 +7,7 @@ bin=${top_builddir:-$here/..}/tests
 GULLTEST_MODE=inc
 export GULLTEST_MODE
 status=0
-for t in basic roots deep final_weak threads oom conservative random gen verify external stats inc misuse; do
+for t in basic roots deep final_weak threads oom conservative random gen verify external stats inc misuse census; do
     echo "=== test_$t (GULLTEST_MODE=inc)"
     "$bin/test_$t" || status=1
 done

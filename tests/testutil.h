@@ -48,7 +48,7 @@
 #define TU_MAX_ERRS 256
 typedef struct tu_errors {
     int count;                      /* errors reported so far */
-    int by_code[GULL_ERR_VERIFY + 1];
+    int by_code[GULL_ERR_IO + 1];
     gull_error last_code;
     char last_msg[2048];
     gull_heap *last_heap;
@@ -65,7 +65,7 @@ TU_STATIC void tu_on_error(gull_heap *h, gull_error code, const char *message, v
         e->codes[e->count] = code;
     }
     e->count++;
-    if ((int)code >= 0 && code <= GULL_ERR_VERIFY)
+    if ((int)code >= 0 && code <= GULL_ERR_IO)
         e->by_code[code]++;
     e->last_code = code;
     e->last_heap = h;
@@ -220,7 +220,7 @@ typedef struct tu_types {
 TU_STATIC gull_type tu_register(gull_heap *h, const char *name, gull_trace_fn trace,
                              unsigned flags, gull_finalize_fn fin)
 {
-    gull_type_desc d = {name, trace, flags, fin, NULL};
+    gull_type_desc d = {name, trace, flags, fin, NULL, NULL};
     gull_type t = gull_register_type(h, &d);
     cr_assert_neq(t.id, 0, "gull_register_type(\"%s\") failed", name);
     return t;
@@ -237,7 +237,7 @@ TU_STATIC void tu_vec_trace_range(void *obj, void **from, void **to, gull_visit_
 
 TU_STATIC gull_type tu_register_range(gull_heap *h)
 {
-    gull_type_desc d = {"rvec", tu_vec_trace, 0, NULL, tu_vec_trace_range};
+    gull_type_desc d = {"rvec", tu_vec_trace, 0, NULL, tu_vec_trace_range, NULL};
     gull_type t = gull_register_type(h, &d);
     cr_assert_neq(t.id, 0, "gull_register_type(\"rvec\") failed");
     return t;

@@ -282,3 +282,25 @@ void lgc_set_heap_max(size_t bytes)
      * grow, even when a full collection would free enough. */
     GC_set_max_retries(3);
 }
+
+/* "Why is this alive?" needs the collector to walk its own heap with type
+ * information, which Boehm's conservative heap does not have: the
+ * primitives report "not available on boehm-lisp" (io.c). */
+int lgc_census(struct lgc_census_line **lines, size_t *n, bool retained)
+{
+    (void)retained;
+    *lines = NULL;
+    *n = 0;
+    return LGC_UNAVAILABLE;
+}
+int lgc_why_alive(void *obj, char *buf, size_t n)
+{
+    (void)obj;
+    if (n) buf[0] = '\0';
+    return LGC_UNAVAILABLE;
+}
+int lgc_heap_snapshot(const char *path)
+{
+    (void)path;
+    return LGC_UNAVAILABLE;
+}

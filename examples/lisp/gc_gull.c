@@ -10,6 +10,7 @@
  * them), including GULL_PAUSE_LOG.
  */
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -80,7 +81,7 @@ void lgc_init(void)
         gull_type_desc d = {lk->name, (gull_trace_fn)lk->trace,
                             lk->no_pointers ? GULL_TYPE_NO_POINTERS : 0,
                             lk->finalize ? finalize : NULL,
-                            (gull_trace_range_fn)lk->trace_range};
+                            (gull_trace_range_fn)lk->trace_range, lisp_field_name};
         types[k] = gull_register_type(lgc_heap, &d);
         if (types[k].id == 0) {
             fprintf(stderr, "gull-lisp: cannot register type %s\n", lk->name);
@@ -123,6 +124,95 @@ void lgc_get_stats(struct lgc_stats *out)
 }
 
 void lgc_memory_report(FILE *f) { gull_memory_report_print(lgc_heap, f); }
+
+/* ---------------------------------------------------------------- why is this alive */
+
+static int by_size(const void *pa, const void *pb)
+{
+    const struct lgc_census_line *a = pa, *b = pb;
+    size_t x = a->bytes + a->native, y = b->bytes + b->native;
+    return x > y ? -1 : x < y ? 1 : strcmp(a->name, b->name);
+}
+
+int lgc_census(struct lgc_census_line **lines, size_t *n, bool retained)
+{
+    gull_census c;
+    *lines = NULL;
+    *n = 0;
+    if (gull_census_take(lgc_heap, retained ? GULL_CENSUS_RETAINED : 0, &c) != GULL_OK) return LGC_FAILED;
+    struct lgc_census_line *l = malloc((c.ntypes ? c.ntypes : 1) * sizeof *l);
+    if (!l) {
+        gull_census_free(&c);
+        return LGC_FAILED;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < c.ntypes; i++)
+        if (c.entries[i].count)
+            l[k++] = (struct lgc_census_line){c.entries[i].name, c.entries[i].count,
+                                              c.entries[i].bytes, c.entries[i].native_bytes,
+                                              c.entries[i].retained};
+    gull_census_free(&c); /* the names stay: the heap owns them */
+    qsort(l, k, sizeof *l, by_size);
+    *lines = l;
+    *n = k;
+    return LGC_OK;
+}
+
+/* Append to buf like snprintf, keeping *len the would-be length. */
+static void add(char *buf, size_t n, size_t *len, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void add(char *buf, size_t n, size_t *len, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(*len < n ? buf + *len : NULL, *len < n ? n - *len : 0, fmt, ap);
+    va_end(ap);
+    if (k > 0) *len += (size_t)k;
+}
+
+/* The path in the interpreter's terms: a global (symbol table -> symbol
+ * -> its value) is named by the variable; other roots by lisp_root_name. */
+int lgc_why_alive(void *obj, char *buf, size_t n)
+{
+    gull_path p;
+    size_t len = 0;
+    buf[0] = '\0';
+    if (gull_path_to_root(lgc_heap, obj, &p) != GULL_OK) return LGC_FAILED;
+    if (p.len == 0) {
+        add(buf, n, &len, "unreachable (garbage the next collection frees)");
+        return LGC_OK;
+    }
+    char name[128];
+    size_t first = 0;
+    const gull_path_step *s0 = &p.steps[0];
+    if (p.len > 1 && KIND(s0->obj) == K_SYMBOL && s0->offset == offsetof(symbol, value)) {
+        add(buf, n, &len, "global variable %s", SYM(s0->obj)->name);
+        first = 1;
+    } else if ((p.root.kind == GULL_ROOT_CALLBACK || p.root.kind == GULL_ROOT_SLOT) &&
+               lisp_root_name(p.root.slot, name, sizeof name)) {
+        add(buf, n, &len, "%s", name);
+    } else {
+        gull_root_describe(&p.root, name, sizeof name);
+        add(buf, n, &len, "%s", name);
+    }
+    for (size_t i = first; i < p.len; i++) {
+        const gull_path_step *s = &p.steps[i];
+        add(buf, n, &len, " -> %s", gull_type_name(lgc_heap, s->type));
+        if (KIND(s->obj) == K_SYMBOL) add(buf, n, &len, " %s", SYM(s->obj)->name);
+        if (i + 1 < p.len) {
+            const char *f = lisp_field_name(s->obj, s->offset, name, sizeof name);
+            if (f) add(buf, n, &len, "%s%s", f[0] == '[' ? "" : ".", f);
+            else add(buf, n, &len, "+%zu", s->offset);
+        }
+    }
+    gull_path_free(&p);
+    return LGC_OK;
+}
+
+int lgc_heap_snapshot(const char *path)
+{
+    return gull_heap_snapshot(lgc_heap, path) == GULL_OK ? LGC_OK : LGC_FAILED;
+}
 
 int lgc_run_thread(void *(*fn)(void *), void *arg, size_t stack_size)
 {

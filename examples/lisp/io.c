@@ -242,6 +242,89 @@ static val p_memory_report(int argc, val *a, prim *self)
     return UNSPEC;
 }
 
+/* "Why is this alive?" (lisp_gc.h): errors name the backend, so a
+ * program run on boehm-lisp gets a Scheme error it can catch. */
+static void diag_status(const char *who, int st, val irritant)
+{
+    char msg[128];
+    if (st == LGC_UNAVAILABLE) {
+        snprintf(msg, sizeof msg, "%s: not available on %s-lisp", who, lgc_name());
+        lisp_error(msg, 0);
+    }
+    if (st != LGC_OK) {
+        snprintf(msg, sizeof msg, "%s: failed (the collector said why on stderr)", who);
+        if (irritant) lisp_error(msg, 1, irritant);
+        lisp_error(msg, 0);
+    }
+}
+
+/* (heap-census) => ((kind count bytes native-bytes) ...), largest first.
+ * (heap-census #t) adds a fifth column, the bytes each kind retains.
+ * Plain data: heap-census-diff (prelude.c) compares two of them. */
+static val p_heap_census(int argc, val *a, prim *self)
+{
+    A;
+    bool retained = argc > 0 && a[0] != FALSE;
+    int cols = retained ? 5 : 4;
+    struct lgc_census_line *l;
+    size_t n;
+    diag_status("heap-census", lgc_census(&l, &n, retained), 0);
+    val *base = rsp;
+    PUSH(NIL);
+    for (size_t i = n; i-- > 0;) {
+        PUSH(mkstr_c(l[i].name));
+        PUSH(mkint((intptr_t)l[i].count));
+        PUSH(mkint((intptr_t)l[i].bytes));
+        PUSH(mkint((intptr_t)l[i].native));
+        if (retained) PUSH(mkint((intptr_t)l[i].retained));
+        val line = list_from(rsp - cols, cols, NIL);
+        rsp -= cols;
+        PUSH(line);
+        val acc = cons(rsp[-1], rsp[-2]);
+        rsp -= 2;
+        PUSH(acc);
+    }
+    free(l);
+    val r = rsp[-1];
+    rsp = base;
+    return r;
+}
+
+/* (why-alive obj) prints a shortest path from a root to obj. */
+static val p_why_alive(int argc, val *a, prim *self)
+{
+    A;
+    val obj = a[0];
+    if (!IS_PTR(obj)) lisp_error("why-alive: not a heap object (an immediate is never alive or dead)", 1, obj);
+    static char buf[4096];
+    /* The argument itself sits on the root stack; hide it for the query
+     * (which never collects), or every path would be one step long. */
+    a[0] = FALSE;
+    int st = lgc_why_alive((void *)obj, buf, sizeof buf);
+    a[0] = obj;
+    diag_status("why-alive", st, obj);
+    val port = out_port("why-alive", 0, a, 1);
+    lisp_print(port, mkstr_c(buf), false);
+    lisp_print(port, MKCHAR('\n'), false);
+    return UNSPEC;
+}
+
+/* (heap-snapshot "file.heapsnapshot") writes the heap for Chrome DevTools. */
+static val p_heap_snapshot(int argc, val *a, prim *self)
+{
+    A;
+    if (!IS(a[0], K_STRING)) type_error("heap-snapshot", "string", a[0]);
+    string *s = (string *)a[0];
+    char *path = malloc(s->len + 1);
+    if (!path) lisp_error("heap-snapshot: out of memory", 0);
+    memcpy(path, s->body, s->len);
+    path[s->len] = '\0';
+    int st = lgc_heap_snapshot(path);
+    free(path);
+    diag_status("heap-snapshot", st, a[0]);
+    return UNSPEC;
+}
+
 void io_reset(void) { cur_out = stdout_port; }
 
 void prims_io_init(void)
@@ -295,4 +378,7 @@ void prims_io_init(void)
     defprim("gc", p_gc, 0, 0);
     defprim("gc-stats", p_gc_stats, 0, 0);
     defprim("memory-report", p_memory_report, 0, 0);
+    defprim("heap-census", p_heap_census, 0, 1);
+    defprim("why-alive", p_why_alive, 1, 1);
+    defprim("heap-snapshot", p_heap_snapshot, 1, 1);
 }

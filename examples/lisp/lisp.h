@@ -168,6 +168,10 @@ val mkport(FILE *fp, unsigned flags, const char *name);
 val list_from(val *items, int n, val tail);
 intptr_t list_length(val l); /* -1 if improper or circular */
 void lisp_visit_roots(void (*range)(val *start, val *end, void *ctx), void *ctx);
+/* For the collector's diagnostics: a value field's name, a root word's name
+ * (NULL when unknown). */
+const char *lisp_field_name(const void *obj, size_t offset, char *buf, size_t n);
+const char *lisp_root_name(const void *slot, char *buf, size_t n);
 void obj_init(void);
 size_t const_add(val v); /* keep v alive forever (compiled constants) */
 void root_global(val *slot); /* a global value slot: a root until exit */

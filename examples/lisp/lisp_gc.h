@@ -51,6 +51,20 @@ void lgc_collect(void);       /* full collection, then finalizers */
 void lgc_set_native_size(void *obj, size_t bytes);
 void lgc_get_stats(struct lgc_stats *out);
 void lgc_memory_report(FILE *f);
+/* "Why is this alive?" (gull only; issue 12).  Each returns LGC_OK, or
+ * LGC_UNAVAILABLE on a backend without it (boehm), or LGC_FAILED after the
+ * collector printed why.
+ * lgc_census: one line per kind with live objects, largest first, into a
+ *   malloc'd array the caller frees; with retained, also the bytes each
+ *   kind retains (a dominator tree: costs more).
+ * lgc_why_alive: a shortest path from a root to obj, as one line of text
+ *   ("global variable cache -> pair.car -> vector"), into buf.
+ * lgc_heap_snapshot: the heap in V8's .heapsnapshot format (DevTools). */
+enum { LGC_OK = 0, LGC_UNAVAILABLE, LGC_FAILED };
+struct lgc_census_line { const char *name; size_t count, bytes, native, retained; };
+int lgc_census(struct lgc_census_line **lines, size_t *n, bool retained);
+int lgc_why_alive(void *obj, char *buf, size_t n);
+int lgc_heap_snapshot(const char *path);
 /* Run fn(arg) on a thread whose stack has stack_size bytes (the collector
  * must know about the thread); returns when fn returns. */
 int lgc_run_thread(void *(*fn)(void *), void *arg, size_t stack_size);

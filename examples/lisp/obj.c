@@ -343,6 +343,44 @@ void obj_free_tables(void)
     consts_cap = 0;
 }
 
+/* Field names for the collector's diagnostics (why-alive, heap snapshots):
+ * the name of the value field at byte offset `offset` of obj. */
+const char *lisp_field_name(const void *obj, size_t offset, char *buf, size_t n)
+{
+    size_t word = offset / sizeof(val);
+    switch (KIND(obj)) {
+    case K_PAIR: return offset == offsetof(pair, car) ? "car" : "cdr";
+    case K_SYMBOL: return offset == offsetof(symbol, value) ? "value" : "macro";
+    case K_CLOSURE: return "env";
+    case K_PRIM: return "data";
+    case K_RTD: return offset == offsetof(rtd, name) ? "name" : "fields";
+    case K_PROMISE: return offset == offsetof(promise, done) ? "done" : "value";
+    case K_VECTOR: snprintf(buf, n, "[%zu]", word - offsetof(vector, v) / sizeof(val)); return buf;
+    case K_VALUES: snprintf(buf, n, "[%zu]", word - offsetof(values, v) / sizeof(val)); return buf;
+    case K_FRAME:
+        if (offset == offsetof(frame, parent)) return "parent";
+        snprintf(buf, n, "[%zu]", word - offsetof(frame, slot) / sizeof(val));
+        return buf;
+    case K_RECORD:
+        if (offset == offsetof(record, rtd)) return "rtd";
+        snprintf(buf, n, "[%zu]", word - offsetof(record, field) / sizeof(val));
+        return buf;
+    default: return NULL;
+    }
+}
+
+/* What a root word the collector names is, in the interpreter's terms
+ * (lisp_visit_roots): "root stack[12]", "symbol table", "constant 3". */
+const char *lisp_root_name(const void *slot, char *buf, size_t n)
+{
+    const val *p = slot;
+    if (p >= rs_base && p < rsp) snprintf(buf, n, "root stack[%td]", p - rs_base);
+    else if (symtab && p >= symtab && p < symtab + symtab_cap) snprintf(buf, n, "symbol table");
+    else if (consts && p >= consts && p < consts + consts_n) snprintf(buf, n, "constant %td", p - consts);
+    else return NULL;
+    return buf;
+}
+
 void lisp_visit_roots(void (*range)(val *start, val *end, void *ctx), void *ctx)
 {
     range(rs_base, rsp, ctx);

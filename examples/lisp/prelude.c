@@ -95,6 +95,18 @@ static const char prelude[] =
     "(define (list-sort less? l) (sort-list l less?))\n"
     "(define (vector-sort . args) (if (procedure? (car args)) (sort (cadr args) (car args)) (sort (car args) (cadr args))))\n"
     "(define (command-line) %command-line)\n"
+    /* (heap-census-diff before after): the kinds that grew, as
+     * (kind +count +bytes +native), largest growth first (the leak finder;
+     * gull's gull_census_diff does the same in C). */
+    "(define (heap-census-diff before after)\n"
+    "  (define (grow e)\n"
+    "    (let ((b (assoc (car e) before)))\n"
+    "      (list (car e) (- (cadr e) (if b (cadr b) 0)) (- (caddr e) (if b (caddr b) 0))\n"
+    "            (- (list-ref e 3) (if b (list-ref b 3) 0)))))\n"
+    "  (sort (filter (lambda (d) (or (> (cadr d) 0) (> (caddr d) 0) (> (list-ref d 3) 0)))\n"
+    "                (map grow after))\n"
+    "        (lambda (x y) (let ((gx (+ (caddr x) (list-ref x 3))) (gy (+ (caddr y) (list-ref y 3))))\n"
+    "                        (or (> gx gy) (and (= gx gy) (> (cadr x) (cadr y))))))))\n"
     "(define (exact-nonnegative-integer? x) (and (exact-integer? x) (>= x 0)))\n"
     "(define (char-ascii? c) (< (char->integer c) 128))\n"
     "(define (string-join l . d)\n"
