@@ -318,7 +318,8 @@ static gull_error write_graph(gull_heap *h, const heapgraph *g, FILE *f)
             first = false;
         }
     char name[200];
-    name_cache names = {{0}};
+    name_cache names;
+    memset(&names, 0, sizeof names);
     for (unsigned k = 0; k < ROOT_KINDS; k++) {
         if (!per_kind[k])
             continue;

@@ -384,9 +384,9 @@ GM_STATIC bool gm_init(gm *m, const gull_config *c, int cap, gm_choose_fn choose
     m->mode = gull_heap_mode(m->h);
     m->on_demand = c->finalize_on_demand;
     gull_type_desc d[GM_KINDS] = {
-        {"gm_plain", gm_trace, 0, NULL},
-        {"gm_fin", gm_trace, 0, gm_finalize},
-        {"gm_blob", NULL, GULL_TYPE_NO_POINTERS, NULL},
+        {"gm_plain", gm_trace, 0, NULL, NULL, NULL},
+        {"gm_fin", gm_trace, 0, gm_finalize, NULL, NULL},
+        {"gm_blob", NULL, GULL_TYPE_NO_POINTERS, NULL, NULL, NULL},
     };
     for (int k = 0; k < GM_KINDS; k++) {
         m->type[k] = gull_register_type(m->h, &d[k]);

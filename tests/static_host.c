@@ -88,7 +88,13 @@ int main(void)
     CHECK(h != NULL);
     if (!h)
         return 1;
+    /* A host written against the first gull_type_desc (four fields) still
+     * compiles and gets NULL for the fields added since (trace_range,
+     * field_name): the positional initializer is kept on purpose. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
     gull_type_desc d = {"cell", cell_trace, 0, NULL};
+#pragma GCC diagnostic pop
     gull_type t = gull_register_type(h, &d);
     CHECK(t.id != 0);
 

@@ -105,7 +105,7 @@ Test(basic, type_of_and_type_name)
     gull_heap *h = tu_heap_mode(GULL_MODE_GEN);
     char name[32];
     strcpy(name, "pair");
-    gull_type_desc d = {name, tu_cell_trace, 0, NULL, NULL};
+    gull_type_desc d = {name, tu_cell_trace, 0, NULL, NULL, NULL};
     gull_type pair = gull_register_type(h, &d);
     cr_assert_neq(pair.id, 0);
     strcpy(name, "XXXX"); /* the name must have been copied */
@@ -229,7 +229,7 @@ Test(basic, bad_type_descriptors)
     cr_assert_eq(r.id, 0);
     EXPECT_ONE_ERROR(GULL_ERR_NULL_ARG, "");
 
-    gull_type_desc noname = {NULL, tu_cell_trace, 0, NULL, NULL};
+    gull_type_desc noname = {NULL, tu_cell_trace, 0, NULL, NULL, NULL};
     r = gull_register_type(h, &noname);
     cr_assert_eq(r.id, 0);
     cr_assert_eq(tu_err.count, 1, "NULL name: expected one error, got %d", tu_err.count);
@@ -240,13 +240,13 @@ Test(basic, bad_type_descriptors)
     tu_err_reset();
     (void)gull_last_error(h);
 
-    gull_type_desc notrace = {"notrace", NULL, 0, NULL, NULL};
+    gull_type_desc notrace = {"notrace", NULL, 0, NULL, NULL, NULL};
     r = gull_register_type(h, &notrace);
     cr_assert_eq(r.id, 0, "a type without trace function and without NO_POINTERS registered");
     EXPECT_ONE_ERROR(GULL_ERR_BAD_TYPE, "trace");
 
     /* the same without a trace function but flagged NO_POINTERS is fine */
-    gull_type_desc ok = {"okblob", NULL, GULL_TYPE_NO_POINTERS, NULL, NULL};
+    gull_type_desc ok = {"okblob", NULL, GULL_TYPE_NO_POINTERS, NULL, NULL, NULL};
     r = gull_register_type(h, &ok);
     cr_assert_neq(r.id, 0);
     cr_assert_eq(tu_err.count, 0);

@@ -392,7 +392,7 @@ static void run_case(const rcase *rc)
     c.verify = rc->verify;
     c.finalize_on_demand = rc->on_demand;
     H = tu_heap(&c);
-    gull_type_desc d = {"rnode", rnode_trace, 0, rnode_finalize, NULL};
+    gull_type_desc d = {"rnode", rnode_trace, 0, rnode_finalize, NULL, NULL};
     RN = gull_register_type(H, &d);
     cr_assert_neq(RN.id, 0);
     cr_assert(gull_root_range_add(H, range_roots, range_roots + NRANGE));

@@ -57,7 +57,7 @@ static gull_heap *registered; /* the heap t and keep belong to; forget() resets 
 
 static void churn(gull_heap *h)
 {
-    static const gull_type_desc leaf = {"leaf", NULL, GULL_TYPE_NO_POINTERS, NULL, NULL};
+    static const gull_type_desc leaf = {"leaf", NULL, GULL_TYPE_NO_POINTERS, NULL, NULL, NULL};
     if (registered != h) {
         t = gull_register_type(h, &leaf);
         cr_assert_neq(t.id, 0, "gull_register_type failed");

@@ -49,8 +49,8 @@ static void *work(void *arg)
         return NULL;
     }
     my_heap = h;
-    gull_type_desc cd = {"cell", tu_cell_trace, 0, NULL, NULL};
-    gull_type_desc fd = {"fnode", tu_fnode_trace, 0, thread_finalizer, NULL};
+    gull_type_desc cd = {"cell", tu_cell_trace, 0, NULL, NULL, NULL};
+    gull_type_desc fd = {"fnode", tu_fnode_trace, 0, thread_finalizer, NULL, NULL};
     gull_type cell = gull_register_type(h, &cd);
     gull_type fnode = gull_register_type(h, &fd);
     void *lists[8] = {0};

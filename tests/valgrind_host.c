@@ -12,7 +12,7 @@ int main(int argc, char **argv)
     (void)argv;
     gull_config cfg; gull_config_init(&cfg);
     gull_heap *h = gull_heap_create(&cfg);
-    gull_type_desc d = {"pair", tr, 0, NULL, NULL};
+    gull_type_desc d = {"pair", tr, 0, NULL, NULL, NULL};
     gull_type t = gull_register_type(h, &d);
     void *keep = NULL; gull_root_add(h, &keep);
     void *dead = NULL;
