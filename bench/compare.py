@@ -174,6 +174,12 @@ class Sample:
         self.minor = sorted(p[2] - p[1] for p in r.pauses if p[0] == "minor")
         self.total = sum(self.durs)
         self.mmu = {w: H.mmu(self.iv, self.t0, self.t1, w * 1e6) for w in MMU_WINDOWS_MS}
+        # MMU with each pause as long as its CPU time (from its start): on a
+        # busy machine a preempted pause would otherwise fill whole windows.
+        self.mmu_cpu = None
+        if self.cpu_durs is not None:
+            civ = [(s, s + c) for s, _, c in merged]
+            self.mmu_cpu = {w: H.mmu(civ, self.t0, self.t1, w * 1e6) for w in MMU_WINDOWS_MS}
         self.host = host_latency(r.stdout)
 
 
@@ -212,6 +218,8 @@ class Cell:
             d["max_cpu_ms"] = (cpu[-1] / 1e6) if cpu else 0.0
         for w in MMU_WINDOWS_MS:
             d["mmu_%dms" % w] = H.median([x.mmu[w] for x in s])
+            d["mmu_cpu_%dms" % w] = (H.median([x.mmu_cpu[w] for x in s])
+                                     if all(x.mmu_cpu is not None for x in s) else None)
         for k in ("p50", "p99", "p99.9", "max"):
             d["host_%s_us" % k] = H.median([x.host.get(k) for x in s if x.host.get(k) is not None])
         return d
@@ -232,7 +240,8 @@ COLS = [("runs", "runs", 0), ("wall_s", "wall s", 2), ("rss_mib", "peak RSS MiB"
 RATIO_KEYS = [("wall_s", "wall"), ("rss_mib", "RSS"), ("p99_ms", "p99"), ("max_ms", "max"),
               ("total_pause_ms", "total")]
 # On the thread's CPU clock (logs with a cpu_ns column): next to p99 and max.
-CPU_COLS = [("p99_cpu_ms", "p99 CPU ms", 3), ("max_cpu_ms", "max CPU ms", 2)]
+CPU_COLS = [("p99_cpu_ms", "p99 CPU ms", 3), ("max_cpu_ms", "max CPU ms", 2),
+            ("mmu_cpu_10ms", "MMU 10ms CPU", 2)]
 HOST_KEYS = [("host_p50_us", "host p50 us"), ("host_p99_us", "host p99 us"),
              ("host_p99.9_us", "host p99.9 us"), ("host_max_us", "host max us")]
 
@@ -311,7 +320,8 @@ def short_table(name, cells, labels):
         rows.append([l, H.fmt(s["wall_s"], 2),
                      clock_pair(s["max_cpu_ms"], s["max_ms"], 1),
                      clock_pair(s["p99_cpu_ms"], s["p99_ms"], 2),
-                     H.fmt(s["mmu_10ms"], 2), H.fmt(s["rss_mib"], 0), verdict])
+                     clock_pair(s["mmu_cpu_10ms"], s["mmu_10ms"], 2), H.fmt(s["rss_mib"], 0),
+                     verdict])
         vals.append((l, s))
     t = H.table(headers, rows, markdown=False)
     if failed:
@@ -330,7 +340,8 @@ def best_of(vals):
     for name, key, digits, lower in (
             ("time", "wall_s", 2, True),
             ("max pause" + (" (CPU)" if cpu else ""), "max_cpu_ms" if cpu else "max_ms", 1, True),
-            ("MMU 10ms", "mmu_10ms", 2, False), ("RSS", "rss_mib", 0, True)):
+            ("MMU 10ms" + (" (CPU)" if cpu else ""), "mmu_cpu_10ms" if cpu else "mmu_10ms", 2, False),
+            ("RSS", "rss_mib", 0, True)):
         have = [(l, round(s[key], digits)) for l, s in vals if s.get(key) is not None]
         if not have:
             continue
@@ -567,7 +578,8 @@ def main():
         md[-1:-1] = ["", "**%s**" % load.warning()]
     print("\nTime: median wall s.  Pauses in ms on the paused thread's CPU clock, the "
           "monotonic (wall)\nclock in parentheses; n/a: that log has no CPU time.  MMU 10ms: "
-          "the worst mutator share\nof a 10 ms window.  RSS: peak MiB.  boehm-inc pauses are "
+          "the worst mutator share\nof a 10 ms window, each pause counted for its CPU time "
+          "(for its wall time in\nparentheses).  RSS: peak MiB.  boehm-inc pauses are "
           "lower bounds.  More: compare.md.")
     for name, _ in programs:
         print("\n" + short_table(name, results[name], labels))
