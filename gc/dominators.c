@@ -172,20 +172,11 @@ bool dominators_by_type(const heapgraph *g, size_t *by_type)
 
 gull_error gull_retained_size(gull_heap *h, const void *obj, size_t *out)
 {
-    gull_error e = heapgraph_check_call(h, "gull_retained_size");
+    if (out)
+        *out = 0;
+    gull_error e = heapgraph_check_object_call(h, obj, out, "gull_retained_size");
     if (e)
         return e;
-    if (!obj || !out) {
-        heap_error(h, GULL_ERR_NULL_ARG, "gull_retained_size: %s is NULL", obj ? "out" : "obj");
-        return GULL_ERR_NULL_ARG;
-    }
-    *out = 0;
-    if (block_find_object(h, obj, false) != obj) {
-        heap_error(h, GULL_ERR_FOREIGN_POINTER,
-                   "gull_retained_size: %p is not a live object of this heap (pass the start of an "
-                   "object gull_alloc returned, which no collection has freed)", obj);
-        return GULL_ERR_FOREIGN_POINTER;
-    }
     heapgraph g;
     e = heapgraph_build(h, &g, HG_EDGES, NULL, "gull_retained_size");
     if (e)

@@ -293,22 +293,32 @@ size_t heapgraph_self_size(gull_heap *h, const void *obj)
 
 /* ---------------------------------------------------------------- paths */
 
-gull_error gull_path_to_root(gull_heap *h, const void *obj, gull_path *out)
+gull_error heapgraph_check_object_call(gull_heap *h, const void *obj, const void *out,
+                                       const char *fn)
 {
-    gull_error e = heapgraph_check_call(h, "gull_path_to_root");
+    gull_error e = heapgraph_check_call(h, fn);
     if (e)
         return e;
     if (!obj || !out) {
-        heap_error(h, GULL_ERR_NULL_ARG, "gull_path_to_root: %s is NULL", obj ? "out" : "obj");
+        heap_error(h, GULL_ERR_NULL_ARG, "%s: %s is NULL", fn, obj ? "out" : "obj");
         return GULL_ERR_NULL_ARG;
     }
-    memset(out, 0, sizeof *out);
     if (block_find_object(h, obj, false) != obj) {
         heap_error(h, GULL_ERR_FOREIGN_POINTER,
-                   "gull_path_to_root: %p is not a live object of this heap (pass the start of an "
-                   "object gull_alloc returned, which no collection has freed)", obj);
+                   "%s: %p is not a live object of this heap (pass the start of an "
+                   "object gull_alloc returned, which no collection has freed)", fn, obj);
         return GULL_ERR_FOREIGN_POINTER;
     }
+    return GULL_OK;
+}
+
+gull_error gull_path_to_root(gull_heap *h, const void *obj, gull_path *out)
+{
+    if (out)
+        memset(out, 0, sizeof *out);
+    gull_error e = heapgraph_check_object_call(h, obj, out, "gull_path_to_root");
+    if (e)
+        return e;
     heapgraph g;
     e = heapgraph_build(h, &g, HG_PARENTS, obj, "gull_path_to_root");
     if (e)

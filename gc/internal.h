@@ -575,6 +575,9 @@ typedef struct heapgraph {
 /* Argument checks shared by the public calls: heap, not from a finalizer
  * or inside a collection (reported). */
 INTERNAL gull_error heapgraph_check_call(gull_heap *h, const char *fn);
+/* heapgraph_check_call, then obj and out not NULL and obj a live object. */
+INTERNAL gull_error heapgraph_check_object_call(gull_heap *h, const void *obj, const void *out,
+                                                const char *fn);
 /* Build the graph (what: HG_* parts to keep).  On failure (reported as
  * coming from fn) nothing is left to free. */
 INTERNAL gull_error heapgraph_build(gull_heap *h, heapgraph *g, unsigned what, const void *stop_at,
