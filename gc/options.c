@@ -532,11 +532,6 @@ static void apply_one(gull_config *cfg, const option *o, const char *name, const
                kept);
         return;
     }
-    if (o->kind == K_ENUM && v.u == GULL_MODE_RC) {
-        report(cfg, "%s=%s is not available yet (the reference-counting mode is not built); using gen",
-               name, s);
-        v.u = GULL_MODE_GEN;
-    }
     store(o, cfg, v);
 }
 

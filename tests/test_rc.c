@@ -1,0 +1,282 @@
+/* test_rc.c — rc mode, part 1 (issue 10; DESIGN.md section 4, gc/rc.c):
+ * reference counting of old objects, a traced nursery, deferred roots
+ * (zero-count table), and the major collection as the backup trace.
+ *   - an old object is freed at the next pause once the last heap
+ *     reference to it is overwritten, without a major; a weak reference to
+ *     it is cleared;
+ *   - a ten-million-cell list is freed without deep recursion or a major;
+ *   - a garbage cycle survives RC and is freed by the backup trace, after
+ *     which the counts are exact (verifier);
+ *   - a root-only object (count 0) stays until its root goes; so does one
+ *     that only a conservative stack word names;
+ *   - a finalizer runs once for an RC-freed object; a resurrecting
+ *     finalizer keeps it; native bytes are released;
+ *   - the verifier reports a store into an old object that skipped the
+ *     barrier.
+ */
+#include "testutil.h"
+
+static gull_heap *rc_heap(void)
+{
+    gull_config c;
+    tu_config(&c);
+    c.mode = GULL_MODE_RC;
+    c.verify = 1;
+    return tu_heap(&c);
+}
+
+/* Old objects: a minor promotes every survivor in rc. */
+static void promote(gull_heap *h)
+{
+    gull_collect(h, GULL_COLLECT_MINOR);
+}
+
+Test(rc, mode_and_barrier_kind)
+{
+    gull_heap *h = rc_heap();
+    cr_assert_eq(gull_heap_mode(h), GULL_MODE_RC);
+    cr_assert_eq(((gull_heap_public *)(void *)h)->barrier, (uint32_t)GULL_BARRIER_RC);
+    cr_assert_eq(tu_err.count, 0, "unexpected error: %s", tu_err.last_msg);
+    gull_heap_destroy(h);
+}
+
+Test(rc, overwritten_last_reference_frees_promptly)
+{
+    gull_heap *h = rc_heap();
+    tu_types t = tu_register_types(h);
+    void *holder = NULL;
+    cr_assert(gull_root_add(h, &holder));
+    holder = tu_cons(h, t.cell, NULL, NULL);
+    tu_cell *victim = tu_cons(h, t.cell, TU_FIX(7), NULL);
+    GULL_WRITE(h, holder, &((tu_cell *)holder)->car, victim);
+    promote(h); /* both old now; victim counted once */
+    gull_weak *w = gull_weak_new(h, victim);
+    cr_assert_not_null(w);
+    gull_stats s0 = tu_stats(h);
+    GULL_WRITE(h, holder, &((tu_cell *)holder)->car, TU_FIX(1)); /* the last reference goes */
+    victim = NULL;
+    promote(h);
+    gull_stats s = tu_stats(h);
+    cr_assert_eq(s.major_collections, s0.major_collections, "a major collection ran");
+    cr_assert_geq(s.rc_freed_objects, s0.rc_freed_objects + 1, "the old object was not freed by RC");
+    cr_assert_null(gull_weak_get(h, w), "the weak reference to the freed object was not cleared");
+    cr_assert_geq(s.rc_zct_passes, 2);
+    gull_weak_free(h, w);
+    cr_assert_eq(tu_err.count, 0, "unexpected error: %s", tu_err.last_msg);
+    gull_heap_destroy(h);
+}
+
+Test(rc, ten_million_cell_list_freed_without_recursion_or_major)
+{
+    gull_config c;
+    tu_config(&c);
+    c.mode = GULL_MODE_RC;
+    c.heap_max = 0;
+    gull_heap *h = tu_heap(&c);
+    tu_types t = tu_register_types(h);
+    const long N = 10 * 1000 * 1000;
+    void *holder = NULL, *l = NULL;
+    cr_assert(gull_root_add(h, &holder));
+    cr_assert(gull_root_add(h, &l));
+    holder = tu_cons(h, t.cell, NULL, NULL);
+    promote(h);
+    for (long i = 0; i < N; i++)
+        l = tu_cons(h, t.cell, TU_FIX(i), l);
+    GULL_WRITE(h, holder, &((tu_cell *)holder)->car, l);
+    l = NULL;
+    promote(h);
+    gull_stats s0 = tu_stats(h);
+    GULL_WRITE(h, holder, &((tu_cell *)holder)->car, NULL); /* the head's count drops to 0 */
+    promote(h);
+    gull_stats s = tu_stats(h);
+    cr_assert_eq(s.major_collections, s0.major_collections, "a major collection ran");
+    cr_assert_geq(s.rc_freed_objects - s0.rc_freed_objects, (uint64_t)N,
+                  "only %llu of %ld cells freed by RC",
+                  (unsigned long long)(s.rc_freed_objects - s0.rc_freed_objects), N);
+    cr_assert_eq(tu_err.count, 0, "unexpected error: %s", tu_err.last_msg);
+    gull_heap_destroy(h);
+}
+
+Test(rc, garbage_cycle_needs_the_backup_trace)
+{
+    gull_heap *h = rc_heap();
+    tu_types t = tu_register_types(h);
+    void *holder = NULL;
+    cr_assert(gull_root_add(h, &holder));
+    holder = tu_cons(h, t.cell, NULL, NULL);
+    tu_cell *a = tu_cons(h, t.cell, NULL, NULL);
+    tu_cell *b = tu_cons(h, t.cell, NULL, a);
+    GULL_WRITE(h, a, &a->cdr, b); /* a <-> b */
+    GULL_WRITE(h, holder, &((tu_cell *)holder)->car, a);
+    promote(h);
+    gull_weak *wa = gull_weak_new(h, a), *wb = gull_weak_new(h, b);
+    a = b = NULL;
+    GULL_WRITE(h, holder, &((tu_cell *)holder)->car, NULL);
+    promote(h);
+    promote(h);
+    cr_assert_not_null(gull_weak_get(h, wa), "RC freed a member of a live-looking cycle");
+    cr_assert_not_null(gull_weak_get(h, wb));
+    gull_collect(h, GULL_COLLECT_MAJOR); /* the backup trace; the verifier checks the recount */
+    cr_assert_null(gull_weak_get(h, wa), "the backup trace did not free the cycle");
+    cr_assert_null(gull_weak_get(h, wb));
+    promote(h);
+    gull_weak_free(h, wa);
+    gull_weak_free(h, wb);
+    cr_assert_eq(tu_err.count, 0, "unexpected error: %s", tu_err.last_msg);
+    gull_heap_destroy(h);
+}
+
+Test(rc, root_only_object_lives_until_its_root_goes)
+{
+    gull_heap *h = rc_heap();
+    tu_types t = tu_register_types(h);
+    void *root = NULL;
+    cr_assert(gull_root_add(h, &root));
+    root = tu_cons(h, t.cell, TU_FIX(3), NULL);
+    promote(h); /* old, count 0: in the ZCT, kept by its root */
+    gull_weak *w = gull_weak_new(h, root);
+    for (int i = 0; i < 3; i++)
+        promote(h);
+    cr_assert_eq(gull_weak_get(h, w), root);
+    cr_assert_eq(TU_UNFIX(((tu_cell *)root)->car), 3);
+    gull_stats s0 = tu_stats(h);
+    root = NULL;
+    promote(h);
+    cr_assert_null(gull_weak_get(h, w), "freed once its root went");
+    cr_assert_eq(tu_stats(h).major_collections, s0.major_collections);
+    gull_weak_free(h, w);
+    cr_assert_eq(tu_err.count, 0, "unexpected error: %s", tu_err.last_msg);
+    gull_heap_destroy(h);
+}
+
+static void *resurrect_into;
+static gull_heap *resurrect_heap;
+static void resurrect(gull_heap *h, void *obj)
+{
+    (void)h;
+    tu_cell *holder = resurrect_into;
+    GULL_WRITE(resurrect_heap, holder, &holder->car, obj);
+}
+
+Test(rc, finalizer_runs_once_and_resurrection_keeps_the_object)
+{
+    gull_heap *h = rc_heap();
+    tu_types t = tu_register_types(h);
+    tu_fin_reset(8);
+    void *holder = NULL;
+    cr_assert(gull_root_add(h, &holder));
+    holder = tu_cons(h, t.cell, NULL, NULL);
+    tu_fnode *n = tu_fnode_new(h, t.fnode, 1);
+    tu_cell *child = tu_cons(h, t.cell, TU_FIX(5), NULL);
+    GULL_WRITE(h, n, &n->a, child);
+    GULL_WRITE(h, holder, &((tu_cell *)holder)->car, n);
+    promote(h);
+    n = NULL;
+    child = NULL;
+    GULL_WRITE(h, holder, &((tu_cell *)holder)->car, NULL);
+    promote(h); /* found dead by RC: queued, finalized at the end of gull_collect */
+    cr_assert_eq(tu_fin.count, 1, "finalizer ran %ld times", tu_fin.count);
+    cr_assert_eq(tu_fin.bad_magic, 0);
+    promote(h); /* back in the ZCT after its finalizer: freed now */
+    promote(h);
+    cr_assert_eq(tu_fin.count, 1, "finalized twice");
+
+    /* Resurrection: the finalizer stores the object into a rooted holder. */
+    tu_fin_reset(8);
+    resurrect_into = holder;
+    resurrect_heap = h;
+    tu_fin_extra = resurrect;
+    n = tu_fnode_new(h, t.fnode, 2);
+    child = tu_cons(h, t.cell, TU_FIX(9), NULL);
+    GULL_WRITE(h, n, &n->a, child);
+    GULL_WRITE(h, holder, &((tu_cell *)holder)->cdr, n);
+    promote(h);
+    n = NULL;
+    child = NULL;
+    GULL_WRITE(h, holder, &((tu_cell *)holder)->cdr, NULL);
+    promote(h);
+    cr_assert_eq(tu_fin.count, 1);
+    tu_fin_extra = NULL;
+    for (int i = 0; i < 3; i++)
+        promote(h);
+    tu_fnode *back = ((tu_cell *)holder)->car;
+    cr_assert_not_null(back);
+    cr_assert_eq(back->magic, TU_FNODE_MAGIC, "the resurrected object was freed");
+    cr_assert_eq(TU_UNFIX(((tu_cell *)back->a)->car), 9, "its child was freed");
+    GULL_WRITE(h, holder, &((tu_cell *)holder)->car, NULL);
+    promote(h);
+    promote(h);
+    cr_assert_eq(tu_fin.count, 1, "a resurrected object is finalized once");
+    cr_assert_eq(tu_err.count, 0, "unexpected error: %s", tu_err.last_msg);
+    gull_heap_destroy(h);
+}
+
+Test(rc, native_bytes_released)
+{
+    gull_heap *h = rc_heap();
+    tu_types t = tu_register_types(h);
+    void *holder = NULL;
+    cr_assert(gull_root_add(h, &holder));
+    holder = tu_cons(h, t.cell, NULL, NULL);
+    void *blob = gull_alloc(h, t.blob, 64);
+    cr_assert_not_null(blob);
+    gull_set_native_size(h, blob, 1 << 20);
+    GULL_WRITE(h, holder, &((tu_cell *)holder)->car, blob);
+    promote(h);
+    size_t before = tu_stats(h).external_bytes;
+    cr_assert_geq(before, (size_t)1 << 20);
+    blob = NULL;
+    GULL_WRITE(h, holder, &((tu_cell *)holder)->car, NULL);
+    promote(h);
+    cr_assert_eq(tu_stats(h).external_bytes, before - ((size_t)1 << 20), "native bytes not released");
+    cr_assert_eq(tu_err.count, 0, "unexpected error: %s", tu_err.last_msg);
+    gull_heap_destroy(h);
+}
+
+static __attribute__((noinline)) void *make_old_unrooted(gull_heap *h, gull_type cell, gull_weak **w,
+                                                       uintptr_t *hidden)
+{
+    tu_cell *c = tu_cons(h, cell, TU_FIX(11), NULL);
+    *w = gull_weak_new(h, c);
+    *hidden = (uintptr_t)c ^ 0x5a5a5a5aUL;
+    return NULL;
+}
+
+Test(rc, conservative_stack_word_keeps_a_count_zero_object)
+{
+    gull_config c;
+    tu_config(&c);
+    c.mode = GULL_MODE_RC;
+    c.conservative_stack = true;
+    gull_heap *h = tu_heap(&c);
+    tu_types t = tu_register_types(h);
+    gull_weak *w;
+    uintptr_t hidden;
+    make_old_unrooted(h, t.cell, &w, &hidden);
+    /* Only a stack word names it now. */
+    void *volatile on_stack = (void *)(hidden ^ 0x5a5a5a5aUL);
+    for (int i = 0; i < 3; i++)
+        promote(h);
+    cr_assert_eq(gull_weak_get(h, w), on_stack, "freed while a stack word named it");
+    cr_assert_eq(TU_UNFIX(((tu_cell *)on_stack)->car), 11);
+    gull_weak_free(h, w);
+    cr_assert_eq(tu_err.count, 0, "unexpected error: %s", tu_err.last_msg);
+    gull_heap_destroy(h);
+}
+
+Test(rc, verifier_reports_a_store_that_skipped_the_barrier)
+{
+    gull_heap *h = rc_heap();
+    tu_types t = tu_register_types(h);
+    void *holder = NULL, *other = NULL;
+    cr_assert(gull_root_add(h, &holder));
+    cr_assert(gull_root_add(h, &other));
+    holder = tu_cons(h, t.cell, NULL, NULL);
+    other = tu_cons(h, t.cell, NULL, NULL);
+    promote(h);
+    ((tu_cell *)holder)->cdr = other; /* raw store into an old object: not counted */
+    promote(h);
+    cr_assert(tu_err_has(GULL_ERR_VERIFY, "cell", "+8", "barrier"), "no verifier report");
+    ((tu_cell *)holder)->cdr = NULL;
+    gull_heap_destroy(h);
+}
