@@ -42,7 +42,7 @@ gull_heap *gull_heap_create(const gull_config *c)
     case GULL_MODE_RC: h->pub.barrier = GULL_BARRIER_RC; break;     /* barrier.c .rc */
     default: /* the environment's value was checked by options.c; the host's is here */
         heap_error(h, GULL_ERR_BAD_CONFIG,
-                   "gull_heap_create: mode %s is not available yet (gen, inc and full are built); using gen",
+                   "gull_heap_create: mode %s is not available (gen, inc, rc and full are built); using gen",
                    gull_mode_name(h->cfg.mode));
         h->cfg.mode = GULL_MODE_GEN;
         h->pub.barrier = GULL_BARRIER_GEN;

@@ -89,7 +89,8 @@ typedef struct option {
 static const option options[] = {
     {"GULL_MODE", K_ENUM, "gen", 0, NMODES - 1, false, FIELD(mode),
      "collector: gen (generational), inc (generational, old generation marked "
-     "incrementally) or full (non-generational); rc is not built yet and falls back to gen"},
+     "incrementally), rc (old objects reference-counted, cycles left to major collections) "
+     "or full (non-generational)"},
     {"GULL_NURSERY_SIZE", K_SIZE, "1M", 64 * KiB, 1 * GiB, false, FIELD(nursery_size),
      "bytes allocated between minor collections (larger: more throughput, longer minor pauses)"},
     {"GULL_PROMOTE_AGE", K_COUNT, "1", 1, MAX_PROMOTE_AGE, false, FIELD(promote_age),

@@ -58,7 +58,8 @@ typedef enum gull_mode {
     GULL_MODE_GEN = 0, /* generational mark-sweep (default) */
     GULL_MODE_FULL,    /* full-heap mark-sweep only */
     GULL_MODE_INC,     /* generational, the old generation marked incrementally */
-    GULL_MODE_RC       /* reference counting + cycle collector (not yet built) */
+    GULL_MODE_RC       /* old objects reference-counted, a traced nursery; cycles are
+                          reclaimed by the major collection for now (gc/rc.c) */
 } gull_mode;
 
 /* Every error gull reports has one of these codes. */
