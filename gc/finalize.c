@@ -91,8 +91,13 @@ static void take_rc(gull_heap *h, vec *v)
     for (size_t i = 0; i < v->len; i++) {
         void *obj = v->at[i];
         uint8_t *st = state_of(obj);
-        if ((*st & ST_RC_DYING) && vec_push(&h->final_ready, obj)) {
+        if (*st & ST_RC_DYING) {
             *st &= (uint8_t)~ST_RC_DYING;
+            if (!vec_push(&h->final_ready, obj)) {
+                rc_zct_add(h, obj); /* no room: still registered, look again next pause */
+                v->at[keep++] = obj;
+                continue;
+            }
             if (*st & ST_SPECIAL)
                 external_release_dead(h, obj); /* external.c .unreachable */
             continue;

@@ -27,6 +27,8 @@
  *              AGE  (2 bits)   minor collections survived while young
  *              LOGGED          in the remembered set
  *              SPECIAL         has an entry in a side table (native size)
+ *          rc mode gives MMARK and the AGE bits other meanings on old
+ *          objects (ST_RC_*, below; rc.c .bits).
  *          .live  An object is live outside a collection iff COLOR ==
  *          heap->color.  A major collection flips heap->color, so every
  *          object looks unmarked; marking gives survivors the new color.
@@ -518,6 +520,7 @@ INTERNAL void rc_promote_end(gull_heap *h);    /* minor, after: count-0 survivor
 INTERNAL void rc_zct_pass(gull_heap *h);       /* free what the ZCT holds and roots do not */
 INTERNAL void rc_recount(gull_heap *h);        /* major, after marking: counts from scratch */
 INTERNAL void rc_finalized(gull_heap *h, void *obj); /* its finalizer ran: back to the ZCT */
+INTERNAL void rc_zct_add(gull_heap *h, void *obj);   /* count 0: into the ZCT, once */
 INTERNAL uint8_t rc_count(const void *obj);
 #define RC_STICKY 255u                          /* .sticky: never changes again */
 INTERNAL void rc_free_all(gull_heap *h);
@@ -646,7 +649,8 @@ INTERNAL void weak_free_all(gull_heap *h);
  * (ST_RC_DYING) in the ZCT pass in progress. */
 INTERNAL void weak_clear_rc(gull_heap *h);
 /* rc: move the registered objects flagged ST_RC_DYING to the ready queue
- * (clearing the flag); the flag stays on the unregistered ones. */
+ * (clearing the flag; into the ZCT instead when the queue cannot grow);
+ * the flag stays on the unregistered ones. */
 INTERNAL void final_take_rc(gull_heap *h);
 
 /* ---------------------------------------------------------------- external.c */

@@ -135,7 +135,7 @@ static void need_backup(gull_heap *h)
     h->poll = true;
 }
 
-static void zct_add(gull_heap *h, void *obj)
+void rc_zct_add(gull_heap *h, void *obj)
 {
     uint8_t *st = state_of(obj);
     if (*st & (ST_YOUNG | ST_RC_ZCT))
@@ -169,7 +169,7 @@ void rc_write(gull_heap *h, void *value, void *old)
     if (is_pointer(value))
         inc(value);
     if (is_pointer(old) && dec(old))
-        zct_add(h, old);
+        rc_zct_add(h, old);
 }
 
 /* .roots  A young object named by a root is promoted by this minor, and
@@ -192,7 +192,7 @@ void rc_finalized(gull_heap *h, void *obj)
         return;
     uint8_t st = *state_of(obj);
     if (st && st_live(h, st) && !(st & ST_YOUNG) && rc_count(obj) == 0)
-        zct_add(h, obj);
+        rc_zct_add(h, obj);
 }
 
 /* ---------------------------------------------------------------- promotion */
@@ -241,7 +241,7 @@ void rc_promote_end(gull_heap *h)
 {
     for (size_t i = 0; i < h->rc_promoted.len; i++)
         if (rc_count(h->rc_promoted.at[i]) == 0)
-            zct_add(h, h->rc_promoted.at[i]);
+            rc_zct_add(h, h->rc_promoted.at[i]);
     h->rc_promoted.len = 0;
 }
 
@@ -319,14 +319,14 @@ static void look_at(pass *p, void *obj)
     if (rc_count(obj) > 0)
         return; /* counted again since it entered the ZCT */
     if (*st & ST_RC_ROOT) {
-        zct_add(h, obj); /* a root holds it: look again at the next pause */
+        rc_zct_add(h, obj); /* a root holds it: look again at the next pause */
         return;
     }
     if (h->types[block_of(obj)->type]->finalize) {
         if (vec_push(&p->finals, obj))
             *st |= ST_RC_DYING;
         else
-            zct_add(h, obj); /* try again at the next pause */
+            rc_zct_add(h, obj); /* try again at the next pause */
         return;
     }
     free_object(p, obj);
@@ -354,12 +354,13 @@ void rc_zct_pass(gull_heap *h)
                 void *obj = p.finals.at[i];
                 uint8_t *st = state_of(obj);
                 if (!(*st & ST_RC_DYING))
-                    continue; /* queued for its finalizer (count 0, not in the ZCT: .invariant) */
+                    continue; /* queued for its finalizer (count 0, not in the ZCT:
+                                 .invariant), or back in the ZCT if it could not be */
                 if (vec_push(&p.work, obj)) {
                     *st |= ST_RC_ZCT;
                 } else {
                     *st &= (uint8_t)~ST_RC_DYING;
-                    zct_add(h, obj);
+                    rc_zct_add(h, obj);
                 }
             }
             p.finals.len = 0;
@@ -408,7 +409,7 @@ static void recount_block(gull_heap *h, block *b, bool zct)
         void *obj = block_cell(b, i);
         if (zct) {
             if (rc_count(obj) == 0)
-                zct_add(h, obj);
+                rc_zct_add(h, obj);
         } else if (b->trace) {
             b->trace(obj, inc_visit, h);
         }
