@@ -335,6 +335,10 @@ static void look_at(pass *p, void *obj)
 void rc_zct_pass(gull_heap *h)
 {
     ASSERT(!h->young_blocks && !h->young_large); /* .pass: the minor promoted everyone */
+    /* .roots: the minor queued its dead finalizable objects after the root
+     * scan (finalize.c sift); the ready queue is a root for them too. */
+    for (size_t i = 0; i < h->final_ready.len; i++)
+        rc_root(h, h->final_ready.at[i]);
     for (size_t i = 0; i < h->rc_rooted.len; i++)
         *state_of(h->rc_rooted.at[i]) |= ST_RC_ROOT; /* .roots: the promoted ones too */
     pass p = {.h = h, .work = h->zct, .ready_from = h->final_ready.len};

@@ -356,3 +356,31 @@ Test(rc, mixed_graph_frees_and_keeps_counts_exact)
     cr_assert_eq(tu_err.count, 0, "unexpected error: %s", tu_err.last_msg);
     gull_heap_destroy(h);
 }
+
+/* A young finalizable object that dies in a minor is queued after the
+ * root scan; the ZCT pass of the same pause must count the ready queue as
+ * a root, or it frees the object before its finalizer runs (found by ASan).
+ * With finalizers on demand, allocation in between would reuse the cell. */
+Test(rc, young_finalizable_garbage_is_kept_until_finalized)
+{
+    gull_config c;
+    tu_config(&c);
+    c.mode = GULL_MODE_RC;
+    c.verify = 1;
+    c.finalize_on_demand = true;
+    gull_heap *h = tu_heap(&c);
+    tu_types t = tu_register_types(h);
+    tu_fin_reset(100);
+    for (long i = 0; i < 100; i++)
+        tu_fnode_new(h, t.fnode, i);
+    promote(h); /* all dead young: queued, promoted, kept by the queue */
+    for (long i = 0; i < 1000; i++)
+        tu_fnode_new(h, t.fnode, 99)->magic = 0; /* a reused cell would show this */
+    cr_assert_eq(gull_run_finalizers(h), 100);
+    cr_assert_eq(tu_fin.bad_magic, 0, "a finalizer met a freed (reused) object");
+    cr_assert_eq(tu_fin.count, 100);
+    promote(h);
+    promote(h);
+    cr_assert_eq(tu_err.count, 0, "unexpected error: %s", tu_err.last_msg);
+    gull_heap_destroy(h);
+}
