@@ -42,16 +42,30 @@
  *          rc (promote_age is effectively 1; the major's marker rewrites
  *          every survivor's state without them).
  *
+ * .roots  Roots are not counted; instead the minor's root scan (mark.c
+ *          mark_root, mark_ambiguous, mark_value, with marker.rc_roots)
+ *          records every object a root names, the conservative stack's
+ *          words and the finalizer queues included, in h->rc_rooted, and
+ *          the pass flags them ST_RC_ROOT (young ones only once they are
+ *          promoted: until then that bit is the minor's MMARK).  The ready
+ *          queue is flagged again when the pass begins, for the objects
+ *          the minor queued after its root scan.  The flags are cleared at
+ *          the end of the pass.
  * The states of an old object, outside a pause:
  *
- *      counted (count > 0) ◄──────── store ──────── in the ZCT (count 0)
- *          │     ▲                                     ▲   │
- *          │     └──── store (stays in ZCT; the ───────┘   │ ZCT pass: not
- *          │           pass drops it while count > 0)      │ root-flagged
- *          └── last counted slot overwritten ──────────────┘ ▼
- *                                           finalizable & registered ──► ready
- *                                           queue (a root) ──► finalizer ran ──► ZCT
- *                                           otherwise ──► freed (children lose one)
+ *                     a store into an old holder
+ *      in the ZCT  ─────────────────────────────────►  counted
+ *      (count 0)   ◄─────────────────────────────────  (count > 0)
+ *          │          its last counted slot overwritten
+ *          │          (an entry counted again stays in the table
+ *          │           until the next pass drops it)
+ *          │ ZCT pass, and no root names it:
+ *          ├── registered for finalization ──► ready queue (a root) ──►
+ *          │       finalizer ran ──► ZCT (or counted, if it stored itself)
+ *          └── otherwise ──► freed: its children lose one, weak refs cleared
+ *
+ *      A count that reaches 255 leaves the diagram (.sticky) until the
+ *      next major collection's recount (.recount).
  *
  * .invariant  Outside a pause, every live old object whose count is 0 is
  *          in the ZCT (ST_RC_ZCT), or on the finalizer ready/running queue

@@ -22,6 +22,8 @@
  *     (a traversal of its own, into a hash set), and checks at the finish
  *     step that each one got the current color;
  *   - no black object points to a white one.
+ * In rc mode, after each collection, the counts and the zero-count table
+ * are checked too (.rc, at the end of this file).
  * Each problem is reported (GULL_ERR_VERIFY) with the holder's type, the
  * slot's offset and the target's type; reporting stops after 20.
  */
