@@ -9,7 +9,8 @@
  *   GEN       gen and inc, not marking   value is NULL or an immediate, or
  *                                        the holder is young
  *   MARKING   inc, during PHASE_MARK     the holder is young
- *   ALL       (rc, later)                never
+ *   RC        rc                         the holder is young
+ *   ALL       (none yet)                 never
  *
  * The slow path reads the old value before the store, then dispatches:
  *   .snapshot  while marking (mark.c .snapshot), an old holder's
@@ -19,6 +20,12 @@
  *          it had at the snapshot do not exist.
  *   .remset  an old holder that receives a young value is remembered
  *          (generation.c .remset).
+ *   .rc    in rc mode, a store into an old holder counts: the new value
+ *          gains one and the overwritten one loses one (rc.c .what-counts);
+ *          stores into young holders are counted when the holder is
+ *          promoted.  A host compiled before the RC kind existed calls
+ *          gull_write for every store it does not know how to skip: still
+ *          correct.
  * Barrier kinds change only inside a pause (collect.c), never while the
  * host is in the middle of a store.
  */
@@ -51,7 +58,9 @@ static bool write_checked(gull_heap *h, void *obj, void **slot, void *value)
         return false;
     }
     void *old = *slot;
-    if (h->pub.barrier == GULL_BARRIER_MARKING && is_pointer(old) &&
+    if ((h->pub.barrier == GULL_BARRIER_MARKING ||
+         (h->pub.barrier == GULL_BARRIER_RC && !(*state_of(obj) & ST_YOUNG))) &&
+        is_pointer(old) &&
         block_find_object(h, old, false) != old) {
         heap_error(h, GULL_ERR_FOREIGN_POINTER,
                    "gull_write: slot +%zu of a '%s' at %p held %p, not a live object of this heap "
@@ -84,6 +93,18 @@ void gull_write(gull_heap *h, void *obj, void **slot, void *value)
         return;
     }
     bool old_holder = !(*state_of(obj) & ST_YOUNG);
+    if (kind == GULL_BARRIER_RC) {
+        if (!old_holder) {
+            *slot = value; /* .rc: a young holder is counted when promoted */
+            return;
+        }
+        void *old = *slot;
+        *slot = value;
+        rc_write(h, value, old); /* .rc */
+        if (is_pointer(value) && (*state_of(value) & ST_YOUNG))
+            gen_remember(h, obj, slot); /* .remset: the minor still needs the edge */
+        return;
+    }
     if (kind == GULL_BARRIER_MARKING && old_holder) {
         void *old = *slot; /* .snapshot: read before the store */
         if (is_pointer(old))

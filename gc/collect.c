@@ -102,8 +102,10 @@ static void minor_body(gull_heap *h, bool promote_all)
     sweep_retire_all(h);
     h->promote_all = promote_all;
     mark_begin(h, m, true, false);
+    m->rc_roots = h->cfg.mode == GULL_MODE_RC; /* rc.c .roots */
     roots_mark(m);
     final_mark_ready(m);
+    m->rc_roots = false;
     mark_drain(m, BUDGET_UNLIMITED);
     gen_mark_remembered(m);
     mark_drain(m, BUDGET_UNLIMITED);
@@ -128,10 +130,16 @@ void collect_minor(gull_heap *h, const char *why)
     pause_begin(h, GULL_PAUSE_MINOR);
     if (h->cfg.verify)
         verify_minor(h, "before collection");
-    minor_body(h, false);
+    bool rc = h->cfg.mode == GULL_MODE_RC;
+    minor_body(h, rc); /* rc promotes every survivor (rc.c .what-counts) */
+    if (rc)
+        rc_zct_pass(h); /* rc.c .pass: the same pause */
     ASSERT(h->minor_mk.stack.len == 0);
-    if (h->cfg.verify)
+    if (h->cfg.verify) {
         verify_minor(h, "after collection");
+        if (rc)
+            verify_rc(h, "after collection");
+    }
     pause_end(h, why);
 }
 
@@ -181,6 +189,8 @@ static void reclaim_phase(gull_heap *h)
         gen_drop_dead_remembered(h);
     else
         gen_reset(h);
+    if (h->cfg.mode == GULL_MODE_RC)
+        rc_recount(h); /* rc.c .recount: the backup trace */
     size_t live = m->bytes + (h->cycle_inc ? h->promoted_in_cycle : 0);
     h->st.s.objects_marked += m->objects;
     h->st.s.last_objects_marked = m->objects;
@@ -325,8 +335,11 @@ void collect_major(gull_heap *h, const char *why)
     h->phase = PHASE_SWEEP;
     advance(h, BUDGET_UNLIMITED);
     ASSERT(h->phase == PHASE_IDLE && h->major_mk.stack.len == 0);
-    if (h->cfg.verify)
+    if (h->cfg.verify) {
         verify_heap(h, "after collection");
+        if (h->cfg.mode == GULL_MODE_RC)
+            verify_rc(h, "after collection");
+    }
     pause_end(h, why);
 }
 

@@ -81,6 +81,38 @@ void final_after_mark(marker *m)
         sift(m, &h->final_old, false, into);
 }
 
+/* rc.c .pass: the registered objects the ZCT pass found dead (flagged
+ * ST_RC_DYING) are queued for their finalizers, as sift does for a mark's
+ * unreachable ones; their children stay alive because the dead object
+ * keeps its counts on them. */
+static void take_rc(gull_heap *h, vec *v)
+{
+    size_t keep = 0;
+    for (size_t i = 0; i < v->len; i++) {
+        void *obj = v->at[i];
+        uint8_t *st = state_of(obj);
+        if (*st & ST_RC_DYING) {
+            *st &= (uint8_t)~ST_RC_DYING;
+            if (!vec_push(&h->final_ready, obj)) {
+                rc_zct_add(h, obj); /* no room: still registered, look again next pause */
+                v->at[keep++] = obj;
+                continue;
+            }
+            if (*st & ST_SPECIAL)
+                external_release_dead(h, obj); /* external.c .unreachable */
+            continue;
+        }
+        v->at[keep++] = obj;
+    }
+    v->len = keep;
+}
+
+void final_take_rc(gull_heap *h)
+{
+    take_rc(h, &h->final_young);
+    take_rc(h, &h->final_old);
+}
+
 void final_release_found(gull_heap *h)
 {
     for (size_t i = 0; i < h->final_found.len; i++) {
@@ -117,6 +149,7 @@ size_t gull_run_finalizers(gull_heap *h)
             void *obj = h->final_running.at[i];
             type_info *ti = h->types[block_of(obj)->type];
             ti->finalize(h, obj);
+            rc_finalized(h, obj); /* rc.c .invariant: back to the ZCT if uncounted */
             ran++;
         }
         h->final_running.len = 0;

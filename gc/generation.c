@@ -155,8 +155,10 @@ _Static_assert((ST_YOUNG | ST_MMARK | ST_AGE) == 0x3c, "sweep_words clears these
 
 void gen_sweep_young(gull_heap *h)
 {
-    bool promote_all = h->promote_all; /* collect.c .young-first */
+    bool promote_all = h->promote_all; /* collect.c .young-first; always in rc */
     size_t promoted = 0, freed = 0, survivors = 0;
+    if (h->cfg.mode == GULL_MODE_RC)
+        rc_promote_begin(h); /* rc.c .what-counts: survivors' fields are counted */
     block *still = NULL;
     block *b = h->young_blocks;
     while (b) {
@@ -201,6 +203,8 @@ void gen_sweep_young(gull_heap *h)
         b = next;
     }
     h->young_large = still_large;
+    if (h->cfg.mode == GULL_MODE_RC)
+        rc_promote_end(h);
 
     h->st.s.bytes_freed += freed;
     h->st.s.bytes_promoted += promoted;

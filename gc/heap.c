@@ -39,9 +39,10 @@ gull_heap *gull_heap_create(const gull_config *c)
     case GULL_MODE_FULL: h->pub.barrier = GULL_BARRIER_NONE; break;
     case GULL_MODE_GEN:
     case GULL_MODE_INC: h->pub.barrier = GULL_BARRIER_GEN; break; /* barrier.c: MARKING while marking */
+    case GULL_MODE_RC: h->pub.barrier = GULL_BARRIER_RC; break;     /* barrier.c .rc */
     default: /* the environment's value was checked by options.c; the host's is here */
         heap_error(h, GULL_ERR_BAD_CONFIG,
-                   "gull_heap_create: mode %s is not available yet (gen, inc and full are built); using gen",
+                   "gull_heap_create: mode %s is not available (gen, inc, rc and full are built); using gen",
                    gull_mode_name(h->cfg.mode));
         h->cfg.mode = GULL_MODE_GEN;
         h->pub.barrier = GULL_BARRIER_GEN;
@@ -128,6 +129,7 @@ void gull_heap_destroy(gull_heap *h)
     vec_free(&h->major_mk.pieces);
     vec_free(&h->minor_mk.stack);
     vec_free(&h->remset);
+    rc_free_all(h);
     verify_free(h);
     for (uint32_t i = 1; i < h->ntypes; i++) {
         free(h->types[i]->name);

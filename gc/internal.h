@@ -27,6 +27,8 @@
  *              AGE  (2 bits)   minor collections survived while young
  *              LOGGED          in the remembered set
  *              SPECIAL         has an entry in a side table (native size)
+ *          rc mode gives MMARK and the AGE bits other meanings on old
+ *          objects (ST_RC_*, below; rc.c .bits).
  *          .live  An object is live outside a collection iff COLOR ==
  *          heap->color.  A major collection flips heap->color, so every
  *          object looks unmarked; marking gives survivors the new color.
@@ -95,9 +97,16 @@ enum {
     ST_AGE = 0x30,
     ST_AGE_SHIFT = 4,
     ST_LOGGED = 0x40,
-    ST_SPECIAL = 0x80
+    ST_SPECIAL = 0x80,
+    /* rc mode reuses bits that old objects do not otherwise use there
+     * (rc.c .bits): promote_age is 1 in rc, so no object keeps an AGE, and
+     * MMARK is only ever set on young objects by the minor marker. */
+    ST_RC_ROOT = ST_MMARK, /* old object named by a root in this pause (rc.c .roots) */
+    ST_RC_ZCT = 0x10,      /* in the zero-count table (h->zct) */
+    ST_RC_DYING = 0x20     /* found dead by the ZCT pass in progress (rc.c .pass) */
 };
 _Static_assert(ST_YOUNG == 0x04, "the inline barrier in gull.h tests this bit");
+_Static_assert(((ST_RC_ZCT | ST_RC_DYING) & ~ST_AGE) == 0, "rc's flags live in the AGE bits");
 #define MAX_PROMOTE_AGE 3
 
 /* ---------------------------------------------------------------- assertions */
@@ -164,6 +173,8 @@ typedef struct chunk {
     bool was_empty;                         /* no block at the last decommit pass */
     block *page[CHUNK_PAGES];               /* page -> block, NULL if free */
     block *huge_block;                      /* the one block of a huge chunk */
+    uint8_t *rc_counts;                     /* rc mode: a count per granule (rc.c .counts) */
+    size_t rc_counts_len;
 } chunk;
 /* The map bytes describing the metadata pages are unused: the header lives there. */
 _Static_assert(sizeof(chunk) <= MAP_BYTES / GRANULE, "chunk header fits in the unused map bytes");
@@ -270,6 +281,7 @@ typedef struct marker {
     uint64_t objects;              /* marked by this collection */
     size_t bytes;
     size_t work;                   /* bytes traced so far (step budgets count these) */
+    bool rc_roots;                 /* rc: flag the old objects roots name (rc.c .roots) */
     /* generation.c .remember-after, minor only */
     bool holder_stays_old;
     bool holder_needs_log;
@@ -337,6 +349,12 @@ struct gull_heap {
 
     /* generations */
     vec remset;                    /* old objects with LOGGED set */
+
+    /* reference counting (rc.c) */
+    vec zct;                       /* old objects with count 0 (ST_RC_ZCT) */
+    vec rc_rooted;                 /* old objects flagged ST_RC_ROOT in this pause */
+    bool rc_roots_incomplete;      /* a root flag could not be recorded: free nothing */
+    vec rc_promoted;               /* the minor's survivors, until their counts are in */
 
     /* roots */
     vec root_slots;                /* void ** */
@@ -491,6 +509,22 @@ INTERNAL void gen_sweep_young(gull_heap *h);               /* minor: age, promot
 INTERNAL void gen_reset(gull_heap *h);                    /* gen major: everyone old */
 INTERNAL void gen_drop_dead_remembered(gull_heap *h);     /* inc major: holders that died */
 
+/* ---------------------------------------------------------------- rc.c */
+
+INTERNAL bool rc_chunk_init(gull_heap *h, chunk *c);       /* rc mode: the chunk's count table */
+INTERNAL void rc_chunk_free(gull_heap *h, chunk *c);
+INTERNAL void rc_write(gull_heap *h, void *value, void *old); /* barrier: old holder's store */
+INTERNAL void rc_root(gull_heap *h, void *obj);              /* .roots: a root names obj */
+INTERNAL void rc_promote_begin(gull_heap *h);  /* minor, before the young are swept */
+INTERNAL void rc_promote_end(gull_heap *h);    /* minor, after: count-0 survivors to the ZCT */
+INTERNAL void rc_zct_pass(gull_heap *h);       /* free what the ZCT holds and roots do not */
+INTERNAL void rc_recount(gull_heap *h);        /* major, after marking: counts from scratch */
+INTERNAL void rc_finalized(gull_heap *h, void *obj); /* its finalizer ran: back to the ZCT */
+INTERNAL void rc_zct_add(gull_heap *h, void *obj);   /* count 0: into the ZCT, once */
+INTERNAL uint8_t rc_count(const void *obj);
+#define RC_STICKY 255u                          /* .sticky: never changes again */
+INTERNAL void rc_free_all(gull_heap *h);
+
 /* ---------------------------------------------------------------- pacing.c */
 
 /* What pacing tells the allocator (alloc.c) to do; collect.c does it. */
@@ -614,6 +648,13 @@ INTERNAL void final_release_found(gull_heap *h);
 INTERNAL void final_free(gull_heap *h);
 INTERNAL void weak_after_mark(marker *m);
 INTERNAL void weak_free_all(gull_heap *h);
+/* rc: clear the handles whose target was freed (state 0) or is dying
+ * (ST_RC_DYING) in the ZCT pass in progress. */
+INTERNAL void weak_clear_rc(gull_heap *h);
+/* rc: move the registered objects flagged ST_RC_DYING to the ready queue
+ * (clearing the flag; into the ZCT instead when the queue cannot grow);
+ * the flag stays on the unregistered ones. */
+INTERNAL void final_take_rc(gull_heap *h);
 
 /* ---------------------------------------------------------------- external.c */
 
@@ -657,6 +698,7 @@ INTERNAL void verify_minor(gull_heap *h, const char *when); /* verify.c .generat
 INTERNAL void verify_snapshot_take(gull_heap *h);
 INTERNAL void verify_snapshot_check(gull_heap *h);
 INTERNAL void verify_free(gull_heap *h);
+INTERNAL void verify_rc(gull_heap *h, const char *when); /* rc: counts and the ZCT (verify.c .rc) */
 
 static inline void poison_free_cell(gull_heap *h, void *cell, size_t size)
 {

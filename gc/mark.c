@@ -66,6 +66,7 @@ void mark_begin(gull_heap *h, marker *m, bool minor, bool keep_gen)
     m->bytes = 0;
     m->work = 0;
     m->holder_stays_old = m->holder_needs_log = false;
+    m->rc_roots = false;
 }
 
 static inline void push(marker *m, void *obj)
@@ -129,6 +130,8 @@ void mark_value(marker *m, void *v)
     if (!v || ((uintptr_t)v & (GRANULE - 1)))
         return; /* NULL or an immediate */
     mark_precise(m, v);
+    if (UNLIKELY(m->rc_roots))
+        rc_root(m->h, v); /* the finalizer queues are roots (rc.c .roots) */
 }
 
 void mark_visit(void **slot, void *ctx)
@@ -152,6 +155,8 @@ static void mark_root(marker *m, void *v)
     void *obj = block_find_object(m->h, v, false);
     if (obj) {
         mark_state(m, obj, state_of(obj));
+        if (UNLIKELY(m->rc_roots))
+            rc_root(m->h, obj); /* rc.c .roots */
     } else if (GULL_CHECKING && block_chunk_lookup(m->h, v)) {
         heap_error(m->h, GULL_ERR_FOREIGN_POINTER,
                    "a root holds %p, inside this heap but not the start of a live object "
@@ -170,8 +175,11 @@ void mark_ambiguous(marker *m, void *v)
     if (!v)
         return;
     void *obj = block_find_object(m->h, v, m->h->cfg.interior_pointers);
-    if (obj)
+    if (obj) {
         mark_state(m, obj, state_of(obj));
+        if (UNLIKELY(m->rc_roots))
+            rc_root(m->h, obj); /* rc.c .roots: a conservative word keeps obj too */
+    }
 }
 
 void mark_shade(gull_heap *h, void *v)

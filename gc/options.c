@@ -89,7 +89,8 @@ typedef struct option {
 static const option options[] = {
     {"GULL_MODE", K_ENUM, "gen", 0, NMODES - 1, false, FIELD(mode),
      "collector: gen (generational), inc (generational, old generation marked "
-     "incrementally) or full (non-generational); rc is not built yet and falls back to gen"},
+     "incrementally), rc (old objects reference-counted, cycles left to major collections) "
+     "or full (non-generational)"},
     {"GULL_NURSERY_SIZE", K_SIZE, "1M", 64 * KiB, 1 * GiB, false, FIELD(nursery_size),
      "bytes allocated between minor collections (larger: more throughput, longer minor pauses); "
      "inc: the most, shrunk so that a minor fits half the step budget"},
@@ -532,11 +533,6 @@ static void apply_one(gull_config *cfg, const option *o, const char *name, const
         report(cfg, "%s=\"%.*s%s\" is out of range (expected %s); %s", name, SHOWN(s), range,
                kept);
         return;
-    }
-    if (o->kind == K_ENUM && v.u == GULL_MODE_RC) {
-        report(cfg, "%s=%s is not available yet (the reference-counting mode is not built); using gen",
-               name, s);
-        v.u = GULL_MODE_GEN;
     }
     store(o, cfg, v);
 }

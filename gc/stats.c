@@ -326,6 +326,11 @@ void stats_summary(gull_heap *h, FILE *f)
             (unsigned long long)s->objects_marked, (unsigned long long)s->last_objects_marked);
     fprintf(f, "finalizers run: %llu; weak references cleared: %llu\n",
             (unsigned long long)s->finalizers_run, (unsigned long long)s->weak_cleared);
+    if (h->cfg.mode == GULL_MODE_RC)
+        fprintf(f, "reference counting: freed %llu objects (%llu bytes) in %llu zero-count-table passes; "
+                   "%zu objects in the table\n",
+                (unsigned long long)s->rc_freed_objects, (unsigned long long)s->rc_freed_bytes,
+                (unsigned long long)s->rc_zct_passes, h->zct.len);
     fprintf(f, "pauses (ms): %6s %8s %11s %9s %9s %9s %9s %9s\n", "", "count", "total", "p50",
             "p90", "p99", "p99.9", "max");
     print_hist_row(f, "minor", &h->st.hist[GULL_PAUSE_MINOR]);

@@ -22,6 +22,8 @@
  *     (a traversal of its own, into a hash set), and checks at the finish
  *     step that each one got the current color;
  *   - no black object points to a white one.
+ * In rc mode, after each collection, the counts and the zero-count table
+ * are checked too (.rc, at the end of this file).
  * Each problem is reported (GULL_ERR_VERIFY) with the holder's type, the
  * slot's offset and the target's type; reporting stops after 20.
  */
@@ -324,4 +326,188 @@ void verify_free(gull_heap *h)
     vec_free(&h->snapshot->pending);
     free(h->snapshot);
     h->snapshot = NULL;
+}
+
+/* ---------------------------------------------------------------- rc counts */
+
+/* .rc  In rc mode, after each collection (no young object exists then):
+ * every live old object's count equals the number of slots of live old
+ * objects that point to it, capped at RC_STICKY (a sticky count is
+ * accepted whatever it is: only the next recount fixes it); every live
+ * object with count 0 is in the ZCT or waits for its finalizer (rc.c
+ * .invariant); every ZCT entry is a live object flagged ST_RC_ZCT.  A
+ * count lower than its holders is a store that skipped the barrier: the
+ * holder's type and slot are reported. */
+typedef struct rcv {
+    vctx v;
+    chunk **chunks;
+    uint8_t **expect;
+    size_t n;
+    void *target;      /* pass 3: the holders of this object are reported */
+    bool found;
+    vec under;         /* undercounted objects, whose holders pass 3 reports */
+} rcv;
+
+static uint8_t *expect_of(rcv *r, const void *obj)
+{
+    chunk *c = chunk_of(obj);
+    size_t lo = 0, hi = r->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (r->chunks[mid] < c)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == r->n || r->chunks[lo] != c || !r->expect[lo])
+        return NULL;
+    size_t i = ((uintptr_t)obj & CHUNK_MASK) >> GRANULE_SHIFT;
+    return i < c->rc_counts_len ? r->expect[lo] + i : NULL;
+}
+
+static bool counted_target(gull_heap *h, void *val)
+{
+    if (!val || ((uintptr_t)val & (GRANULE - 1)))
+        return false;
+    if (block_find_object(h, val, false) != val)
+        return false; /* check_field reports it */
+    return !(*state_of(val) & ST_YOUNG);
+}
+
+static void expect_visit(void **slot, void *ctx)
+{
+    rcv *r = ctx;
+    if (!counted_target(r->v.h, *slot))
+        return;
+    uint8_t *e = expect_of(r, *slot);
+    if (e && *e != RC_STICKY)
+        (*e)++;
+}
+
+static void holder_visit(void **slot, void *ctx)
+{
+    rcv *r = ctx;
+    if (r->found || *slot != r->target)
+        return;
+    r->found = true;
+    gull_heap *h = r->v.h;
+    report(&r->v, "'%s' at %p has count %u but more old objects point to it; one is a '%s' at %p, "
+                  "slot +%zu: a host store that skipped the barrier (use gull_write/GULL_WRITE)",
+           type_name_of(h, r->target), r->target, rc_count(r->target), type_name_of(h, r->v.holder),
+           r->v.holder, (size_t)((uint8_t *)slot - (uint8_t *)r->v.holder));
+}
+
+static void each_old(gull_heap *h, void (*fn)(rcv *, block *, void *), rcv *r)
+{
+    for (block *b = h->blocks; b; b = b->next) {
+        size_t stride = b->cell_size / GRANULE;
+        uint8_t *st = state_of(b->start);
+        for (uint32_t i = 0; i < b->ncells; i++, st += stride)
+            if (*st && st_live(h, *st) && !(*st & ST_YOUNG))
+                fn(r, b, block_cell(b, i));
+    }
+}
+
+static void count_holder(rcv *r, block *b, void *obj)
+{
+    if (b->trace)
+        b->trace(obj, expect_visit, r);
+}
+
+static void find_holder(rcv *r, block *b, void *obj)
+{
+    if (b->trace && !r->found) {
+        r->v.holder = obj;
+        b->trace(obj, holder_visit, r);
+    }
+}
+
+static void check_count(rcv *r, block *b, void *obj)
+{
+    (void)b;
+    gull_heap *h = r->v.h;
+    uint8_t st = *state_of(obj);
+    unsigned have = rc_count(obj);
+    uint8_t *e = expect_of(r, obj);
+    unsigned want = e ? *e : 0;
+    if (st & ST_RC_ROOT)
+        report(&r->v, "'%s' at %p keeps a root flag outside a pause (rc.c .bits)", type_name_of(h, obj), obj);
+    if (have == RC_STICKY)
+        return; /* .sticky */
+    if (have < want) {
+        if (!vec_push(&r->under, obj))
+            report(&r->v, "'%s' at %p has count %u, %u old objects point to it", type_name_of(h, obj), obj,
+                   have, want);
+    } else if (have > want) {
+        report(&r->v, "'%s' at %p has count %u but only %u old objects point to it (a leak until the "
+                      "next major collection; a store into an old object that skipped the barrier?)",
+               type_name_of(h, obj), obj, have, want);
+    }
+    if (have == 0 && !(st & (ST_RC_ZCT | ST_RC_DYING)))
+        report(&r->v, "'%s' at %p has count 0 but is neither in the zero-count table nor waiting for "
+                      "its finalizer (rc.c .invariant)",
+               type_name_of(h, obj), obj);
+}
+
+static int cmp_ptr(const void *a, const void *b)
+{
+    uintptr_t x = (uintptr_t) * (void *const *)a, y = (uintptr_t) * (void *const *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void flag_queue(vec *q, bool on)
+{
+    for (size_t i = 0; i < q->len; i++) {
+        uint8_t *st = state_of(q->at[i]);
+        *st = on ? (uint8_t)(*st | ST_RC_DYING) : (uint8_t)(*st & ~ST_RC_DYING);
+    }
+}
+
+void verify_rc(gull_heap *h, const char *when)
+{
+    if (h->young_blocks || h->young_large)
+        return; /* counts of young objects are partial until promotion */
+    rcv r = {.v = {.h = h, .when = when}};
+    for (chunk *c = h->chunks; c; c = c->next)
+        r.n++;
+    r.chunks = calloc(r.n ? r.n : 1, sizeof *r.chunks);
+    r.expect = calloc(r.n ? r.n : 1, sizeof *r.expect);
+    bool ok = r.chunks && r.expect;
+    size_t k = 0;
+    for (chunk *c = h->chunks; ok && c; c = c->next)
+        r.chunks[k++] = c;
+    if (ok)
+        qsort(r.chunks, r.n, sizeof *r.chunks, cmp_ptr);
+    for (size_t i = 0; ok && i < r.n; i++)
+        if (r.chunks[i]->rc_counts_len && !(r.expect[i] = calloc(r.chunks[i]->rc_counts_len, 1)))
+            ok = false;
+    if (!ok) {
+        heap_error(h, GULL_ERR_VERIFY, "verify (%s): no memory to check the reference counts", when);
+    } else {
+        each_old(h, count_holder, &r);
+        /* Objects waiting for their finalizer may have count 0 outside the ZCT. */
+        flag_queue(&h->final_ready, true);
+        flag_queue(&h->final_running, true);
+        each_old(h, check_count, &r);
+        flag_queue(&h->final_ready, false);
+        flag_queue(&h->final_running, false);
+        for (size_t i = 0; i < r.under.len && i < MAX_REPORTS; i++) {
+            r.target = r.under.at[i];
+            r.found = false;
+            each_old(h, find_holder, &r);
+        }
+        for (size_t i = 0; i < h->zct.len; i++) {
+            uint8_t st = *state_of(h->zct.at[i]);
+            if (!st || !st_live(h, st) || !(st & ST_RC_ZCT))
+                report(&r.v, "zero-count-table entry %p is not a live object flagged ST_RC_ZCT", h->zct.at[i]);
+        }
+    }
+    vec_free(&r.under);
+    for (size_t i = 0; r.expect && i < r.n; i++)
+        free(r.expect[i]);
+    free(r.expect);
+    free(r.chunks);
+    if (r.v.errors > MAX_REPORTS)
+        heap_error(h, GULL_ERR_VERIFY, "verify (%s): %zu more problems not shown", when,
+                   r.v.errors - MAX_REPORTS);
 }

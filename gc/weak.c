@@ -90,6 +90,20 @@ void weak_after_mark(marker *m)
     }
 }
 
+void weak_clear_rc(gull_heap *h)
+{
+    for (size_t i = 0; i < h->weaks.len; i++) {
+        gull_weak *w = h->weaks.at[i];
+        if (!w->target)
+            continue;
+        uint8_t st = *state_of(w->target);
+        if (st == 0 || (st & ST_RC_DYING)) {
+            w->target = NULL;
+            h->st.s.weak_cleared++;
+        }
+    }
+}
+
 void weak_free_all(gull_heap *h)
 {
     for (size_t i = 0; i < h->weaks.len; i++)

@@ -58,7 +58,8 @@ typedef enum gull_mode {
     GULL_MODE_GEN = 0, /* generational mark-sweep (default) */
     GULL_MODE_FULL,    /* full-heap mark-sweep only */
     GULL_MODE_INC,     /* generational, the old generation marked incrementally */
-    GULL_MODE_RC       /* reference counting + cycle collector (not yet built) */
+    GULL_MODE_RC       /* old objects reference-counted, a traced nursery; cycles are
+                          reclaimed by the major collection for now (gc/rc.c) */
 } gull_mode;
 
 /* Every error gull reports has one of these codes. */
@@ -404,6 +405,10 @@ typedef struct gull_stats {
     uint64_t pause_total_ns, pause_count;
     uint64_t pause_max_ns;
     uint64_t pause_p50_ns, pause_p90_ns, pause_p99_ns, pause_p999_ns; /* all kinds */
+    /* rc mode (gc/rc.c): objects and bytes freed by reference counting (not
+     * by a collection's sweep), and zero-count-table passes (one per minor). */
+    uint64_t rc_freed_objects, rc_freed_bytes;
+    uint64_t rc_zct_passes;
 } gull_stats;
 
 /* Fill *out.  [no-gc] */
@@ -606,11 +611,22 @@ GULL_API bool gull_debug_step(gull_heap *h, size_t work);
  *   GULL_BARRIER_MARKING (inc while      a plain store when obj is young (it was
  *                      marking)           allocated during the marking, gc/barrier.c);
  *                                         else gull_write, which reads the old value;
+ *   GULL_BARRIER_RC    (rc mode)          a plain store when obj is young (it is
+ *                                         counted when promoted); else gull_write,
+ *                                         which counts the new and the old value;
  *   GULL_BARRIER_ALL   (modes that must see every store) a call to gull_write.
+ * An unknown kind (a host compiled against an older gull.h) calls gull_write:
+ * always correct.
  * The slow path is gull_write.  The metadata byte of an object lives in the
  * granule map at the start of its 4 MiB-aligned chunk (see gc/internal.h);
  * the constants below pin that layout for the inline test. */
-enum { GULL_BARRIER_NONE = 0, GULL_BARRIER_GEN = 1, GULL_BARRIER_MARKING = 2, GULL_BARRIER_ALL = 3 };
+enum {
+    GULL_BARRIER_NONE = 0,
+    GULL_BARRIER_GEN = 1,
+    GULL_BARRIER_MARKING = 2,
+    GULL_BARRIER_ALL = 3,
+    GULL_BARRIER_RC = 4
+};
 typedef struct gull_heap_public {
     uint32_t barrier; /* GULL_BARRIER_*; read by GULL_WRITE, written by gull */
 } gull_heap_public;
@@ -634,7 +650,8 @@ static inline void gull_write_inline(gull_heap *h, void *obj, void **slot, void 
             *slot = value;
             return;
         }
-    } else if (b == GULL_BARRIER_NONE || (b == GULL_BARRIER_MARKING && gull_is_young_(obj))) {
+    } else if (b == GULL_BARRIER_NONE ||
+               ((b == GULL_BARRIER_MARKING || b == GULL_BARRIER_RC) && gull_is_young_(obj))) {
         *slot = value;
         return;
     }

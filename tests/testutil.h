@@ -255,14 +255,18 @@ TU_STATIC tu_types tu_register_types(gull_heap *h)
 
 /* ---------------------------------------------------------------- heaps */
 
-/* GULLTEST_MODE=inc runs the whole suite with the incremental collector:
- * heaps the tests ask for in gen mode are made in inc mode (tests that
- * check the mode itself compare with tu_gen_mode()).  Not a GULL_ name:
- * the test environment unsets those. */
+/* GULLTEST_MODE=inc (or rc) runs the whole suite with the incremental
+ * collector (or reference counting): heaps the tests ask for in gen mode
+ * are made in that mode (tests that check the mode itself compare with
+ * tu_gen_mode()).  Not a GULL_ name: the test environment unsets those. */
 TU_STATIC gull_mode tu_gen_mode(void)
 {
     const char *m = getenv("GULLTEST_MODE");
-    return m && strcmp(m, "inc") == 0 ? GULL_MODE_INC : GULL_MODE_GEN;
+    if (m && strcmp(m, "inc") == 0)
+        return GULL_MODE_INC;
+    if (m && strcmp(m, "rc") == 0)
+        return GULL_MODE_RC;
+    return GULL_MODE_GEN;
 }
 
 /* Defaults, environment ignored, exact (precise) roots, errors captured. */

@@ -1,0 +1,474 @@
+/* rc.c — reference counting of old objects with a traced nursery (rc mode,
+ * part 1 of issue 10): "ulterior reference counting" (Blackburn and
+ * McKinley 2003), with deferred counting of roots (Deutsch and Bobrow
+ * 1976) and the stop-the-world major collection as the backup trace that
+ * reclaims garbage cycles and repairs stuck counts.  Trial deletion
+ * (Bacon and Rajan), acyclic types and bounded freeing per step are part 2
+ * (DESIGN.md section 4).
+ *
+ * What this file owns: the count table, the zero-count table (ZCT,
+ * h->zct), the root flags of a pause, the freeing of dead old objects, and
+ * the recount after a major mark.  The barrier (barrier.c), the minor
+ * collection (generation.c, collect.c), the marker (mark.c, root flags)
+ * and the major (collect.c) call in.
+ *
+ * .counts  A count is one byte per 16-byte granule, in a table per chunk
+ *          (chunk->rc_counts, made with the chunk in rc mode; only the
+ *          byte of an object's first granule is used).  That is MAP_BYTES
+ *          (256 KiB, 6.25% of a 4 MiB chunk) per chunk in use; calloc
+ *          gives untouched zero pages, so a chunk's table costs RAM only
+ *          where objects were counted.  A huge chunk's table covers its
+ *          one object's first granule only.
+ * .what-counts  The count of an object is the number of slots of OLD
+ *          objects that point to it.  Young objects are not counted (they
+ *          are collected by the minor collection, which in rc promotes
+ *          every survivor), roots are never counted (deferred RC), and
+ *          references from young holders are not counted until the holder
+ *          is promoted: then its fields are traced once and each target
+ *          gains one (rc_promote_begin).  The barrier (barrier.c) counts
+ *          the stores into old holders: the new value gains one, the
+ *          overwritten one loses one; young values are counted too, so a
+ *          survivor's count is right once the other survivors' references
+ *          are added at its promotion.
+ * .sticky  A count that reaches RC_STICKY (255) never changes again: the
+ *          object can only be freed by the backup trace, whose recount
+ *          sets exact counts again (capped at 255).
+ * .bits    Flags in the state byte (internal.h .state), on old objects only:
+ *            ST_RC_ZCT    the object is in h->zct (so it is there once)
+ *            ST_RC_ROOT   a root named it during this pause's root scan
+ *                         (cleared at the end of the pass)
+ *            ST_RC_DYING  the pass in progress found it dead
+ *          They reuse MMARK and the AGE bits, which no old object uses in
+ *          rc (promote_age is effectively 1; the major's marker rewrites
+ *          every survivor's state without them).
+ *
+ * .roots  Roots are not counted; instead the minor's root scan (mark.c
+ *          mark_root, mark_ambiguous, mark_value, with marker.rc_roots)
+ *          records every object a root names, the conservative stack's
+ *          words and the finalizer queues included, in h->rc_rooted, and
+ *          the pass flags them ST_RC_ROOT (young ones only once they are
+ *          promoted: until then that bit is the minor's MMARK).  The ready
+ *          queue is flagged again when the pass begins, for the objects
+ *          the minor queued after its root scan.  The flags are cleared at
+ *          the end of the pass.
+ * The states of an old object, outside a pause:
+ *
+ *                     a store into an old holder
+ *      in the ZCT  ─────────────────────────────────►  counted
+ *      (count 0)   ◄─────────────────────────────────  (count > 0)
+ *          │          its last counted slot overwritten
+ *          │          (an entry counted again stays in the table
+ *          │           until the next pass drops it)
+ *          │ ZCT pass, and no root names it:
+ *          ├── registered for finalization ──► ready queue (a root) ──►
+ *          │       finalizer ran ──► ZCT (or counted, if it stored itself)
+ *          └── otherwise ──► freed: its children lose one, weak refs cleared
+ *
+ *      A count that reaches 255 leaves the diagram (.sticky) until the
+ *      next major collection's recount (.recount).
+ *
+ * .invariant  Outside a pause, every live old object whose count is 0 is
+ *          in the ZCT (ST_RC_ZCT), or on the finalizer ready/running queue
+ *          (final_ready, final_running: it goes back to the ZCT when its
+ *          finalizer has run, rc_finalized), or was dropped when memory ran
+ *          out, in which case a major collection has been requested (its
+ *          recount rebuilds the ZCT from scratch).  So an object that
+ *          nothing in the heap points to is freed at the first pause after
+ *          its roots go.  verify.c .rc checks this and the counts.
+ * .pass    The rc pause is the minor collection followed by the ZCT pass
+ *          (rc_zct_pass), in the same pause.  The minor promoted every
+ *          survivor, so no young object exists during the pass, and its
+ *          root scan flagged the old objects that roots (including the
+ *          conservative stack and the finalizer queues) name.  Each ZCT
+ *          entry is then dropped (count > 0: counted again), kept (root-
+ *          flagged), queued for its finalizer, or freed.  Freeing traces
+ *          the object's fields, and each target that drops to 0 is pushed
+ *          on the same work list (never C recursion: a ten-million-cell
+ *          list is a loop).  Weak references to what died are cleared once
+ *          per pass, before any large object's pages are released.
+ * .recount The major collection is the backup trace: after its mark,
+ *          every count is recomputed from the marked objects and the ZCT
+ *          rebuilt with the marked old objects whose count is 0.  Dead
+ *          objects keep count 0 and are freed by the ordinary lazy sweep.
+ * .cost    Freeing is not bounded per pause yet (part 2), and a block
+ *          emptied by RC stays committed until the next major's sweep
+ *          releases it (it is queued for allocation at once).
+ */
+#define GULL_BUILDING_LIBRARY
+#include "internal.h"
+
+#include <stdlib.h>
+
+static inline bool is_pointer(const void *v)
+{
+    return v && !((uintptr_t)v & (GRANULE - 1));
+}
+
+static inline uint8_t *count_of(const void *obj)
+{
+    chunk *c = chunk_of(obj);
+    size_t i = ((uintptr_t)obj & CHUNK_MASK) >> GRANULE_SHIFT;
+    ASSERT(c->rc_counts && i < c->rc_counts_len);
+    return c->rc_counts + i;
+}
+
+uint8_t rc_count(const void *obj)
+{
+    return *count_of(obj);
+}
+
+bool rc_chunk_init(gull_heap *h, chunk *c)
+{
+    if (h->cfg.mode != GULL_MODE_RC)
+        return true;
+    /* .counts: a huge chunk holds one object, starting on page META_PAGES. */
+    size_t len = c->huge ? ((META_PAGES * PAGE_SIZE) >> GRANULE_SHIFT) + 1 : MAP_BYTES;
+    c->rc_counts = calloc(len, 1);
+    if (!c->rc_counts)
+        return false;
+    c->rc_counts_len = len;
+    h->metadata += len;
+    return true;
+}
+
+void rc_chunk_free(gull_heap *h, chunk *c)
+{
+    if (!c->rc_counts)
+        return;
+    h->metadata -= c->rc_counts_len;
+    free(c->rc_counts);
+    c->rc_counts = NULL;
+    c->rc_counts_len = 0;
+}
+
+/* When memory for a list runs out, the backup trace repairs everything
+ * (.invariant). */
+static void need_backup(gull_heap *h)
+{
+    h->major_requested = true;
+    h->poll = true;
+}
+
+void rc_zct_add(gull_heap *h, void *obj)
+{
+    uint8_t *st = state_of(obj);
+    if (*st & (ST_YOUNG | ST_RC_ZCT))
+        return; /* young: the minor decides; already there */
+    if (vec_push(&h->zct, obj))
+        *st |= ST_RC_ZCT;
+    else
+        need_backup(h);
+}
+
+static inline void inc(void *v)
+{
+    uint8_t *c = count_of(v);
+    if (*c != RC_STICKY)
+        (*c)++;
+}
+
+/* Returns true when the count dropped to 0.  A count already at 0 stays
+ * there: only a store that skipped the barrier leads here, and the
+ * verifier reports that. */
+static inline bool dec(void *v)
+{
+    uint8_t *c = count_of(v);
+    if (*c == RC_STICKY || *c == 0)
+        return false;
+    return --*c == 0;
+}
+
+void rc_write(gull_heap *h, void *value, void *old)
+{
+    if (is_pointer(value))
+        inc(value);
+    if (is_pointer(old) && dec(old))
+        rc_zct_add(h, old);
+}
+
+/* .roots  A young object named by a root is promoted by this minor, and
+ * its flag bit is the minor's MMARK: it is recorded now and flagged when
+ * the pass begins (possibly twice in the list: harmless). */
+void rc_root(gull_heap *h, void *obj)
+{
+    uint8_t *st = state_of(obj);
+    if (*st & ST_RC_ROOT && !(*st & ST_YOUNG))
+        return;
+    if (!vec_push(&h->rc_rooted, obj))
+        h->rc_roots_incomplete = true; /* the pass frees nothing this time */
+    else if (!(*st & ST_YOUNG))
+        *st |= ST_RC_ROOT;
+}
+
+void rc_finalized(gull_heap *h, void *obj)
+{
+    if (h->cfg.mode != GULL_MODE_RC)
+        return;
+    uint8_t st = *state_of(obj);
+    if (st && st_live(h, st) && !(st & ST_YOUNG) && rc_count(obj) == 0)
+        rc_zct_add(h, obj);
+}
+
+/* ---------------------------------------------------------------- promotion */
+
+static void inc_visit(void **slot, void *ctx)
+{
+    (void)ctx;
+    void *v = *slot;
+    if (is_pointer(v))
+        inc(v);
+}
+
+/* .what-counts: a survivor's fields point to survivors or old objects;
+ * each gains one. */
+static void survivor(gull_heap *h, block *b, void *cell)
+{
+    if (b->trace)
+        b->trace(cell, inc_visit, h);
+    if (!vec_push(&h->rc_promoted, cell))
+        need_backup(h); /* it could not be checked for count 0 */
+}
+
+/* .dead-young  A young cell that dies keeps count 0: only an old holder
+ * counts it, and an old holder pointing to a young object is remembered,
+ * so the minor reaches that object.  The one exception is an edge the
+ * barrier could not remember (no memory): it requests a major collection,
+ * whose recount clears every count, so a reused cell's stale count can
+ * only keep an object until then.  So dead young cells are not visited
+ * here, and the map is read eight bytes at a time, as generation.c
+ * sweep_words does.  A dead large object's count is cleared anyway: its
+ * pages go back to the chunk. */
+void rc_promote_begin(gull_heap *h)
+{
+    ASSERT(h->promote_all);
+    const uint64_t ones = 0x0101010101010101ull;
+    for (block *b = h->young_blocks; b; b = b->ynext) {
+        uint8_t *map = state_of(b->start);
+        size_t stride = b->cell_size / GRANULE;
+        size_t end = (size_t)b->ncells * stride;
+        for (size_t off = 0; off < end; off += 8) {
+            uint64_t w;
+            memcpy(&w, map + off, 8);
+            /* bytes with YOUNG and MMARK: survivors (non-start bytes are 0) */
+            uint64_t surv = (w >> 2) & (w >> 3) & ones;
+            for (unsigned k = 0; surv; k++, surv >>= 8)
+                if ((surv & 1) && off + k < end)
+                    survivor(h, b, b->start + (off + k) * GRANULE);
+        }
+    }
+    for (block *b = h->young_large; b; b = b->ynext) {
+        uint8_t s = *state_of(b->start);
+        if (!(s & ST_YOUNG))
+            continue;
+        if (s & ST_MMARK)
+            survivor(h, b, b->start);
+        else
+            *count_of(b->start) = 0;
+    }
+}
+_Static_assert(ST_YOUNG == 1 << 2 && ST_MMARK == 1 << 3, "rc_promote_begin reads these bits");
+
+void rc_promote_end(gull_heap *h)
+{
+    for (size_t i = 0; i < h->rc_promoted.len; i++)
+        if (rc_count(h->rc_promoted.at[i]) == 0)
+            rc_zct_add(h, h->rc_promoted.at[i]);
+    h->rc_promoted.len = 0;
+}
+
+/* ---------------------------------------------------------------- the pass */
+
+typedef struct pass {
+    gull_heap *h;
+    vec work;      /* ZCT entries still to look at (ST_RC_ZCT set) */
+    vec finals;    /* dead, with a finalizer: registered or not? (ST_RC_DYING) */
+    vec large;     /* dead large objects, released after the weak references */
+    size_t ready_from; /* final_ready entries from here on were queued by this pass */
+    uint64_t freed, freed_bytes;
+} pass;
+
+static void work_push(pass *p, void *obj)
+{
+    uint8_t *st = state_of(obj);
+    if (*st & ST_RC_ZCT)
+        return; /* already waiting */
+    if (vec_push(&p->work, obj))
+        *st |= ST_RC_ZCT;
+    else
+        need_backup(p->h);
+}
+
+static void dec_visit(void **slot, void *ctx)
+{
+    pass *p = ctx;
+    void *v = *slot;
+    if (is_pointer(v) && dec(v))
+        work_push(p, v);
+}
+
+/* obj is dead: its children lose one, then its cell is freed (a large
+ * object's pages wait for the weak references to be cleared). */
+static void free_object(pass *p, void *obj)
+{
+    gull_heap *h = p->h;
+    block *b = block_of(obj);
+    uint8_t *st = state_of(obj);
+    ASSERT(!(*st & (ST_YOUNG | ST_RC_ROOT | ST_RC_ZCT)) && st_live(h, *st));
+    if (b->trace)
+        b->trace(obj, dec_visit, p);
+    if (*st & ST_SPECIAL)
+        external_release_dead(h, obj); /* what the sweep does for a dead cell */
+    p->freed++;
+    p->freed_bytes += b->cell_size;
+    if (b->kind == BK_SMALL) {
+        *st = 0;
+        poison_free_cell(h, obj, b->cell_size);
+        sweep_queue_block(h, b); /* once: it checks b->queued */
+    } else if (vec_push(&p->large, obj)) {
+        *st |= ST_RC_DYING;
+    } else {
+        /* Cannot remember to release it: leave the pages to the next major's
+         * sweep, which finds it unmarked (its children are already uncounted,
+         * and the recount sees it dead). */
+        p->freed--;
+        p->freed_bytes -= b->cell_size;
+        need_backup(h);
+    }
+}
+
+static void look_at(pass *p, void *obj)
+{
+    gull_heap *h = p->h;
+    uint8_t *st = state_of(obj);
+    *st &= (uint8_t)~ST_RC_ZCT;
+    if (*st & ST_RC_DYING) {
+        /* Back from final_take_rc: not registered (its finalizer ran). */
+        *st &= (uint8_t)~ST_RC_DYING;
+        free_object(p, obj);
+        return;
+    }
+    if (rc_count(obj) > 0)
+        return; /* counted again since it entered the ZCT */
+    if (*st & ST_RC_ROOT) {
+        rc_zct_add(h, obj); /* a root holds it: look again at the next pause */
+        return;
+    }
+    if (h->types[block_of(obj)->type]->finalize) {
+        if (vec_push(&p->finals, obj))
+            *st |= ST_RC_DYING;
+        else
+            rc_zct_add(h, obj); /* try again at the next pause */
+        return;
+    }
+    free_object(p, obj);
+}
+
+void rc_zct_pass(gull_heap *h)
+{
+    ASSERT(!h->young_blocks && !h->young_large); /* .pass: the minor promoted everyone */
+    /* .roots: the minor queued its dead finalizable objects after the root
+     * scan (finalize.c sift); the ready queue is a root for them too. */
+    for (size_t i = 0; i < h->final_ready.len; i++)
+        rc_root(h, h->final_ready.at[i]);
+    for (size_t i = 0; i < h->rc_rooted.len; i++)
+        *state_of(h->rc_rooted.at[i]) |= ST_RC_ROOT; /* .roots: the promoted ones too */
+    pass p = {.h = h, .work = h->zct, .ready_from = h->final_ready.len};
+    h->zct = (vec){0};
+    if (h->rc_roots_incomplete) {
+        h->zct = p.work; /* a root may not be flagged: free nothing now */
+        p.work = (vec){0};
+    }
+    while (p.work.len || p.finals.len) {
+        while (p.work.len)
+            look_at(&p, p.work.at[--p.work.len]);
+        if (p.finals.len) {
+            /* Registered ones go to the ready queue (finalize.c), with their
+             * children kept; the others have been finalized: free them. */
+            final_take_rc(h);
+            for (size_t i = 0; i < p.finals.len; i++) {
+                void *obj = p.finals.at[i];
+                uint8_t *st = state_of(obj);
+                if (!(*st & ST_RC_DYING))
+                    continue; /* queued for its finalizer (count 0, not in the ZCT:
+                                 .invariant), or back in the ZCT if it could not be */
+                if (vec_push(&p.work, obj)) {
+                    *st |= ST_RC_ZCT;
+                } else {
+                    *st &= (uint8_t)~ST_RC_DYING;
+                    rc_zct_add(h, obj);
+                }
+            }
+            p.finals.len = 0;
+        }
+    }
+    /* Weak references read NULL once their target is found dead, before its
+     * finalizer runs (weak.c): flag the newly queued ones for the walk. */
+    bool queued = h->final_ready.len > p.ready_from;
+    if (p.freed || queued) {
+        for (size_t i = p.ready_from; i < h->final_ready.len; i++)
+            *state_of(h->final_ready.at[i]) |= ST_RC_DYING;
+        weak_clear_rc(h);
+        for (size_t i = p.ready_from; i < h->final_ready.len; i++)
+            *state_of(h->final_ready.at[i]) &= (uint8_t)~ST_RC_DYING;
+    }
+    for (size_t i = 0; i < p.large.len; i++) {
+        block *b = block_of(p.large.at[i]);
+        if (h->valgrind)
+            os_object_free(b->start);
+        *count_of(b->start) = 0;
+        block_release(h, b);
+    }
+    for (size_t i = 0; i < h->rc_rooted.len; i++)
+        *state_of(h->rc_rooted.at[i]) &= (uint8_t)~ST_RC_ROOT;
+    h->rc_rooted.len = 0;
+    h->rc_roots_incomplete = false;
+    vec_free(&p.work);
+    vec_free(&p.finals);
+    vec_free(&p.large);
+    h->st.s.rc_zct_passes++;
+    h->st.s.rc_freed_objects += p.freed;
+    h->st.s.rc_freed_bytes += p.freed_bytes;
+    h->st.s.bytes_freed += p.freed_bytes;
+    h->old_bytes = h->old_bytes > p.freed_bytes ? h->old_bytes - p.freed_bytes : 0;
+}
+
+/* ---------------------------------------------------------------- recount */
+
+static void recount_block(gull_heap *h, block *b, bool zct)
+{
+    size_t stride = b->cell_size / GRANULE;
+    uint8_t *st = state_of(b->start);
+    for (uint32_t i = 0; i < b->ncells; i++, st += stride) {
+        if ((*st & ST_COLOR) != h->color || !*st)
+            continue; /* free, or unmarked: the sweep frees it */
+        void *obj = block_cell(b, i);
+        if (zct) {
+            if (rc_count(obj) == 0)
+                rc_zct_add(h, obj);
+        } else if (b->trace) {
+            b->trace(obj, inc_visit, h);
+        }
+    }
+}
+
+void rc_recount(gull_heap *h)
+{
+    ASSERT(h->rc_rooted.len == 0 && h->rc_promoted.len == 0);
+    for (chunk *c = h->chunks; c; c = c->next)
+        if (c->rc_counts)
+            memset(c->rc_counts, 0, c->rc_counts_len);
+    /* The marker rewrote every survivor's state without ST_RC_ZCT; the dead
+     * are freed by the sweep: the old table is void. */
+    h->zct.len = 0;
+    for (block *b = h->blocks; b; b = b->next)
+        recount_block(h, b, false);
+    for (block *b = h->blocks; b; b = b->next)
+        recount_block(h, b, true);
+}
+
+void rc_free_all(gull_heap *h)
+{
+    vec_free(&h->zct);
+    vec_free(&h->rc_rooted);
+    vec_free(&h->rc_promoted);
+}
