@@ -60,15 +60,17 @@ gull_heap *gull_heap_create(const gull_config *c)
         h->cfg.nursery_size = 4096;
     }
     if (!(h->cfg.step_budget_ms >= 0.0) || !(h->cfg.mark_ratio >= 0.0) ||
-        !(h->cfg.inc_trigger >= 0.0 && h->cfg.inc_trigger <= 1.0)) {
+        !(h->cfg.inc_trigger >= 0.0 && h->cfg.inc_trigger <= 1.0) ||
+        !(h->cfg.step_share >= 0.05 && h->cfg.step_share <= 1.0)) {
         heap_error(h, GULL_ERR_BAD_CONFIG,
-                   "gull_heap_create: step_budget_ms and mark_ratio must be >= 0 and inc_trigger in 0..1; "
-                   "using the defaults");
+                   "gull_heap_create: step_budget_ms and mark_ratio must be >= 0, inc_trigger in 0..1 "
+                   "and step_share in 0.05..1; using the defaults");
         gull_config d;
         options_defaults(&d);
         h->cfg.step_budget_ms = d.step_budget_ms;
         h->cfg.mark_ratio = d.mark_ratio;
         h->cfg.inc_trigger = d.inc_trigger;
+        h->cfg.step_share = d.step_share;
     }
     if (!(h->cfg.old_growth > 0.0)) {
         heap_error(h, GULL_ERR_BAD_CONFIG, "gull_heap_create: old_growth must be positive; using 1.0");

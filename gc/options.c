@@ -106,6 +106,9 @@ static const option options[] = {
      "the heap target (0 = only gull_step and fallbacks)"},
     {"GULL_INC_TRIGGER", K_FRACTION, "0.5", 0, 1, false, FIELD(inc_trigger),
      "inc: a cycle starts this far (0..1) from the last live size to the next major's target"},
+    {"GULL_STEP_SHARE", K_FRACTION, "0.5", 0.05, 1, false, FIELD(step_share),
+     "inc: the most of the time a run of marking steps takes (lower: better utilization, the "
+     "heap grows more while marking; 1 = a step whenever one is owed: least memory)"},
     {"GULL_HEAP_INITIAL", K_SIZE, "8M", 0, 1 * TiB, false, FIELD(heap_initial),
      "no major collection before the heap reaches this"},
     {"GULL_HEAP_MAX", K_SIZE, "0", 1 * MiB, 1 * TiB, true, FIELD(heap_max),
@@ -219,6 +222,11 @@ static parsed parse_count(const char *s, uint64_t *out)
 
 /* digits [. digits] | . digits — by hand, so the host's locale (a decimal
  * comma) cannot change what GULL_OLD_GROWTH=1.5 means. */
+/* Digits, optionally a '.' and digits; not strtod, whose decimal point
+ * follows the host's locale.  The value is (all digits as an integer) /
+ * 10^(digits after the point): both exact up to 15 digits, so one
+ * division gives the double nearest the text ("0.3" is 0.3, not the
+ * 0.30000000000000004 of adding up tenths). */
 static parsed parse_fraction(const char *s, double *out)
 {
     double v = 0, scale = 1;
@@ -228,14 +236,14 @@ static parsed parse_fraction(const char *s, double *out)
         v = v * 10 + (*p - '0');
     if (*p == '.') {
         for (p++; *p >= '0' && *p <= '9'; p++, any = true) {
-            scale /= 10;
-            v += (*p - '0') * scale;
+            v = v * 10 + (*p - '0');
+            scale *= 10;
         }
     }
     if (!any || *p != '\0')
         return P_MALFORMED;
-    *out = v;
-    return isfinite(v) ? P_OK : P_OVERFLOW;
+    *out = v / scale;
+    return isfinite(*out) ? P_OK : P_OVERFLOW;
 }
 
 static parsed parse_bool(const char *s, uint64_t *out)

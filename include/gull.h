@@ -119,6 +119,8 @@ typedef struct gull_config {
                                  host steps and fallbacks) */
     double inc_trigger;       /* inc: a cycle starts this far (0..1) from the last live size
                                  to the next major's target */
+    double step_share;        /* inc: the most of the time a run of marking steps takes
+                                 (0.05..1; 1 = a step whenever one is owed: least memory) */
     const char *pause_log;    /* append one line per pause to this file; NULL = off */
     bool ignore_env;          /* do not read GULL_* environment variables */
     gull_error_fn on_error;   /* NULL = print to stderr */

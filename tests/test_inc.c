@@ -393,6 +393,56 @@ Test(inc, allocation_paced_cycles_keep_the_heap_bounded)
     gull_heap_destroy(h);
 }
 
+/* GULL_STEP_SHARE (pacing.c .spacing): out of range from the host is
+ * reported and replaced by the default; at both ends of its range, paced
+ * cycles still finish and the heap stays bounded (the smallest share lets
+ * marking fall behind, and the assists past 1.25x the target catch up). */
+Test(inc, step_share_bounds_and_both_ends_finish_cycles)
+{
+    gull_config c;
+    tu_config(&c);
+    c.mode = GULL_MODE_INC;
+    c.step_share = 5;
+    gull_heap *h = tu_heap(&c);
+    cr_expect(tu_err_has(GULL_ERR_BAD_CONFIG, "step_share", NULL, NULL), "no message: %s", tu_err.last_msg);
+    gull_config got;
+    gull_get_config(h, &got);
+    cr_expect_eq(got.step_share, 0.5);
+    gull_heap_destroy(h);
+    tu_err_reset();
+
+    const double shares[] = {1.0, 0.05};
+    for (int k = 0; k < 2; k++) {
+        tu_config(&c);
+        c.mode = GULL_MODE_INC;
+        c.heap_initial = 4 << 20;
+        c.step_share = shares[k];
+        h = tu_heap(&c);
+        tu_types t = tu_register_types(h);
+        void *live = NULL;
+        gull_root_add(h, &live);
+        live = make_list(h, t.cell, 200000);
+        size_t peak = 0;
+        for (int round = 0; round < 40; round++) {
+            (void)make_list(h, t.cell, 100000);
+            tu_cell *p = live;
+            for (int i = 0; i < round * 1000 && p->cdr; i++)
+                p = p->cdr;
+            GULL_WRITE(h, p, &p->cdr, make_list(h, t.cell, 1000));
+            gull_memory_report r;
+            gull_memory_report_get(h, &r);
+            if (r.heap_committed > peak)
+                peak = r.heap_committed;
+        }
+        gull_stats s = tu_stats(h);
+        cr_expect_gt(s.major_collections, 0, "share %g: no incremental cycle finished", shares[k]);
+        cr_expect_lt(peak, (size_t)64 << 20, "share %g: committed %zu bytes for ~3.5 MB live",
+                     shares[k], peak);
+        no_errors();
+        gull_heap_destroy(h);
+    }
+}
+
 Test(inc, host_steps_finish_cycles)
 {
     gull_heap *h = inc_heap(0, false);

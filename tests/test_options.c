@@ -82,6 +82,10 @@ static double field_of(const gull_config *c, const char *var)
     F("GULL_TRACE", c->trace);
     F("GULL_VERIFY", c->verify);
     F("GULL_STRESS", c->stress);
+    F("GULL_STEP_BUDGET", c->step_budget_ms);
+    F("GULL_MARK_RATIO", c->mark_ratio);
+    F("GULL_INC_TRIGGER", c->inc_trigger);
+    F("GULL_STEP_SHARE", c->step_share);
 #undef F
     cr_assert_fail("test bug: no field for %s", var);
     return 0;
@@ -109,6 +113,10 @@ Test(options, defaults_are_the_documented_ones, .init = clear_gull_env)
     cr_expect_eq(c.promote_age, 1u);
     cr_expect_eq(c.old_growth, 1.0);
     cr_expect_eq(c.heap_initial, (size_t)8 << 20);
+    cr_expect_eq(c.step_budget_ms, 0.5);
+    cr_expect_eq(c.mark_ratio, 2.0);
+    cr_expect_eq(c.inc_trigger, 0.5);
+    cr_expect_eq(c.step_share, 0.5);
     cr_expect_eq(c.heap_max, 0);
     cr_expect_eq(c.external_limit, 0);
     cr_expect_eq(c.memory_limit, 0);
@@ -221,6 +229,21 @@ static const vcase cases[] = {
     {"GULL_OLD_GROWTH", "-1", MALFORMED, 0},
     {"GULL_OLD_GROWTH", "nan", MALFORMED, 0},
     {"GULL_OLD_GROWTH", ".", MALFORMED, 0},
+    /* the inc pacing knobs */
+    {"GULL_STEP_BUDGET", "0", GOOD, 0},
+    {"GULL_STEP_BUDGET", "0.25", GOOD, 0.25},
+    {"GULL_STEP_BUDGET", "1001", RANGE, 0},
+    {"GULL_STEP_BUDGET", "1ms", MALFORMED, 0},
+    {"GULL_MARK_RATIO", "1.5", GOOD, 1.5},
+    {"GULL_MARK_RATIO", "101", RANGE, 0},
+    {"GULL_INC_TRIGGER", "0.3", GOOD, 0.3},
+    {"GULL_INC_TRIGGER", "1.5", RANGE, 0},
+    {"GULL_STEP_SHARE", "1", GOOD, 1.0},
+    {"GULL_STEP_SHARE", "0.3", GOOD, 0.3},
+    {"GULL_STEP_SHARE", "0.05", GOOD, 0.05},
+    {"GULL_STEP_SHARE", "0.01", RANGE, 0},
+    {"GULL_STEP_SHARE", "2", RANGE, 0},
+    {"GULL_STEP_SHARE", "half", MALFORMED, 0},
     {"GULL_HEAP_INITIAL", "0", GOOD, 0},
     {"GULL_HEAP_INITIAL", "16M", GOOD, 16 * M},
     {"GULL_HEAP_INITIAL", "1T", GOOD, 1 * T},
