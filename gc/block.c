@@ -90,13 +90,14 @@ static chunk *chunk_new(gull_heap *h, size_t size, bool huge)
             c->free_bits[pg / 64] |= (uint64_t)1 << (pg % 64);
         c->free_pages = CHUNK_PAGES - META_PAGES;
     }
-    if (!rc_chunk_init(h, c)) {
+    if (h->rc && !h->rc->chunk_init(h, c)) {
         os_unmap(base, size);
         return NULL;
     }
     if (!radix_set(h, (uintptr_t)base, size, c)) {
         radix_set(h, (uintptr_t)base, size, NULL);
-        rc_chunk_free(h, c);
+        if (h->rc)
+            h->rc->chunk_free(h, c);
         os_unmap(base, size);
         return NULL;
     }
@@ -114,7 +115,8 @@ static void chunk_free(gull_heap *h, chunk *c)
     *pp = c->next;
     radix_set(h, (uintptr_t)c, c->size, NULL);
     h->metadata -= MAP_BYTES;
-    rc_chunk_free(h, c);
+    if (h->rc)
+        h->rc->chunk_free(h, c);
     os_unmap(c, c->size);
 }
 

@@ -94,7 +94,7 @@ static void take_rc(gull_heap *h, vec *v)
         if (*st & ST_RC_DYING) {
             *st &= (uint8_t)~ST_RC_DYING;
             if (!vec_push(&h->final_ready, obj)) {
-                rc_zct_add(h, obj); /* no room: still registered, look again next pause */
+                h->rc->zct_add(h, obj); /* no room: still registered, look again next pause */
                 v->at[keep++] = obj;
                 continue;
             }
@@ -149,7 +149,8 @@ size_t gull_run_finalizers(gull_heap *h)
             void *obj = h->final_running.at[i];
             type_info *ti = h->types[block_of(obj)->type];
             ti->finalize(h, obj);
-            rc_finalized(h, obj); /* rc.c .invariant: back to the ZCT if uncounted */
+            if (h->rc)
+                h->rc->finalized(h, obj); /* rc.c .invariant: back to the ZCT if uncounted */
             ran++;
         }
         h->final_running.len = 0;

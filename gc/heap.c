@@ -91,6 +91,7 @@ gull_heap *gull_heap_create(const gull_config *c)
         fprintf(stderr, "gull: gull_heap_create: no memory for the heap tables\n");
         return NULL;
     }
+    h->rc = h->cfg.mode == GULL_MODE_RC ? &rc_hooks_rc : NULL; /* internal.h .hooks */
     h->stack_base = cfg.stack_base ? cfg.stack_base : os_stack_base();
     h->stress_left = h->cfg.stress;
     pacing_init(h);

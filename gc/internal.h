@@ -353,6 +353,7 @@ struct gull_heap {
     /* reference counting (rc.c) */
     vec zct;                       /* old objects with count 0 (ST_RC_ZCT) */
     vec rc_rooted;                 /* old objects flagged ST_RC_ROOT in this pause */
+    const struct rc_hooks *rc;     /* rc mode: rc.c's entry points for lower layers (.hooks) */
     bool rc_roots_incomplete;      /* a root flag could not be recorded: free nothing */
     vec rc_promoted;               /* the minor's survivors, until their counts are in */
 
@@ -511,16 +512,22 @@ INTERNAL void gen_drop_dead_remembered(gull_heap *h);     /* inc major: holders 
 
 /* ---------------------------------------------------------------- rc.c */
 
-INTERNAL bool rc_chunk_init(gull_heap *h, chunk *c);       /* rc mode: the chunk's count table */
-INTERNAL void rc_chunk_free(gull_heap *h, chunk *c);
 INTERNAL void rc_write(gull_heap *h, void *value, void *old); /* barrier: old holder's store */
-INTERNAL void rc_root(gull_heap *h, void *obj);              /* .roots: a root names obj */
 INTERNAL void rc_promote_begin(gull_heap *h);  /* minor, before the young are swept */
 INTERNAL void rc_promote_end(gull_heap *h);    /* minor, after: count-0 survivors to the ZCT */
 INTERNAL void rc_zct_pass(gull_heap *h);       /* free what the ZCT holds and roots do not */
 INTERNAL void rc_recount(gull_heap *h);        /* major, after marking: counts from scratch */
-INTERNAL void rc_finalized(gull_heap *h, void *obj); /* its finalizer ran: back to the ZCT */
-INTERNAL void rc_zct_add(gull_heap *h, void *obj);   /* count 0: into the ZCT, once */
+/* .hooks  What lower layers (block.c, mark.c, finalize.c) call in rc.c
+ * goes through h->rc, which heap.c points at rc_hooks in rc mode (NULL
+ * otherwise): they do not import rc.c, which imports them. */
+typedef struct rc_hooks {
+    bool (*chunk_init)(gull_heap *h, chunk *c);  /* the chunk's count table */
+    void (*chunk_free)(gull_heap *h, chunk *c);
+    void (*root)(gull_heap *h, void *obj);       /* .roots: a root names obj */
+    void (*finalized)(gull_heap *h, void *obj);  /* its finalizer ran: back to the ZCT */
+    void (*zct_add)(gull_heap *h, void *obj);    /* count 0: into the ZCT, once */
+} rc_hooks;
+INTERNAL extern const rc_hooks rc_hooks_rc;
 INTERNAL uint8_t rc_count(const void *obj);
 #define RC_STICKY 255u                          /* .sticky: never changes again */
 INTERNAL void rc_free_all(gull_heap *h);

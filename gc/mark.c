@@ -131,7 +131,7 @@ void mark_value(marker *m, void *v)
         return; /* NULL or an immediate */
     mark_precise(m, v);
     if (UNLIKELY(m->rc_roots))
-        rc_root(m->h, v); /* the finalizer queues are roots (rc.c .roots) */
+        m->h->rc->root(m->h, v); /* the finalizer queues are roots (rc.c .roots) */
 }
 
 void mark_visit(void **slot, void *ctx)
@@ -156,7 +156,7 @@ static void mark_root(marker *m, void *v)
     if (obj) {
         mark_state(m, obj, state_of(obj));
         if (UNLIKELY(m->rc_roots))
-            rc_root(m->h, obj); /* rc.c .roots */
+            m->h->rc->root(m->h, obj); /* rc.c .roots */
     } else if (GULL_CHECKING && block_chunk_lookup(m->h, v)) {
         heap_error(m->h, GULL_ERR_FOREIGN_POINTER,
                    "a root holds %p, inside this heap but not the start of a live object "
@@ -178,7 +178,7 @@ void mark_ambiguous(marker *m, void *v)
     if (obj) {
         mark_state(m, obj, state_of(obj));
         if (UNLIKELY(m->rc_roots))
-            rc_root(m->h, obj); /* rc.c .roots: a conservative word keeps obj too */
+            m->h->rc->root(m->h, obj); /* rc.c .roots: a conservative word keeps obj too */
     }
 }
 

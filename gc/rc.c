@@ -10,7 +10,9 @@
  * h->zct), the root flags of a pause, the freeing of dead old objects, and
  * the recount after a major mark.  The barrier (barrier.c), the minor
  * collection (generation.c, collect.c), the marker (mark.c, root flags)
- * and the major (collect.c) call in.
+ * and the major (collect.c) call in; the layers below rc.c (block.c,
+ * mark.c, finalize.c) do so through h->rc (internal.h .hooks), so that
+ * the import graph has no circle.
  *
  * .counts  A count is one byte per 16-byte granule, in a table per chunk
  *          (chunk->rc_counts, made with the chunk in rc mode; only the
@@ -117,7 +119,7 @@ uint8_t rc_count(const void *obj)
     return *count_of(obj);
 }
 
-bool rc_chunk_init(gull_heap *h, chunk *c)
+static bool rc_chunk_init(gull_heap *h, chunk *c)
 {
     if (h->cfg.mode != GULL_MODE_RC)
         return true;
@@ -131,7 +133,7 @@ bool rc_chunk_init(gull_heap *h, chunk *c)
     return true;
 }
 
-void rc_chunk_free(gull_heap *h, chunk *c)
+static void rc_chunk_free(gull_heap *h, chunk *c)
 {
     if (!c->rc_counts)
         return;
@@ -149,7 +151,7 @@ static void need_backup(gull_heap *h)
     h->poll = true;
 }
 
-void rc_zct_add(gull_heap *h, void *obj)
+static void rc_zct_add(gull_heap *h, void *obj)
 {
     uint8_t *st = state_of(obj);
     if (*st & (ST_YOUNG | ST_RC_ZCT))
@@ -189,7 +191,7 @@ void rc_write(gull_heap *h, void *value, void *old)
 /* .roots  A young object named by a root is promoted by this minor, and
  * its flag bit is the minor's MMARK: it is recorded now and flagged when
  * the pass begins (possibly twice in the list: harmless). */
-void rc_root(gull_heap *h, void *obj)
+static void rc_root(gull_heap *h, void *obj)
 {
     uint8_t *st = state_of(obj);
     if (*st & ST_RC_ROOT && !(*st & ST_YOUNG))
@@ -200,7 +202,7 @@ void rc_root(gull_heap *h, void *obj)
         *st |= ST_RC_ROOT;
 }
 
-void rc_finalized(gull_heap *h, void *obj)
+static void rc_finalized(gull_heap *h, void *obj)
 {
     if (h->cfg.mode != GULL_MODE_RC)
         return;
@@ -472,3 +474,6 @@ void rc_free_all(gull_heap *h)
     vec_free(&h->rc_rooted);
     vec_free(&h->rc_promoted);
 }
+
+/* .hooks (internal.h): installed by heap.c in rc mode. */
+const rc_hooks rc_hooks_rc = {rc_chunk_init, rc_chunk_free, rc_root, rc_finalized, rc_zct_add};
