@@ -360,31 +360,41 @@ Test(inc, finalizers_run_after_the_cycle_once)
 /* Allocation pays for marking: a loop that keeps a large structure and
  * makes garbage finishes its cycles on its own, and the heap stays within
  * the bound pacing.c states (.assist). */
-Test(inc, allocation_paced_cycles_keep_the_heap_bounded)
+/* A paced workload: ~3 MB of live cells, 40 rounds of young garbage and a
+ * slice of the live list replaced (old garbage for the majors).  Returns
+ * the heap (the caller checks and destroys it) and the peak committed. */
+static gull_heap *paced_workload(gull_config *c, size_t *peak)
 {
-    gull_config c;
-    tu_config(&c);
-    c.mode = GULL_MODE_INC;
-    c.heap_initial = 4 << 20;
-    gull_heap *h = tu_heap(&c);
+    gull_heap *h = tu_heap(c);
     tu_types t = tu_register_types(h);
-    void *live = NULL;
+    static void *live;
+    live = NULL;
     gull_root_add(h, &live);
     live = make_list(h, t.cell, 200000); /* ~3 MB of cells (16 bytes each) */
-    size_t peak = 0;
+    *peak = 0;
     for (int round = 0; round < 40; round++) {
-        void *tmp = make_list(h, t.cell, 100000);
-        (void)tmp;
-        /* Replace a slice of the live list: old garbage for the majors. */
+        (void)make_list(h, t.cell, 100000);
         tu_cell *p = live;
         for (int i = 0; i < round * 1000 && p->cdr; i++)
             p = p->cdr;
         GULL_WRITE(h, p, &p->cdr, make_list(h, t.cell, 1000));
         gull_memory_report r;
         gull_memory_report_get(h, &r);
-        if (r.heap_committed > peak)
-            peak = r.heap_committed;
+        if (r.heap_committed > *peak)
+            *peak = r.heap_committed;
     }
+    gull_root_remove(h, &live);
+    return h;
+}
+
+Test(inc, allocation_paced_cycles_keep_the_heap_bounded)
+{
+    gull_config c;
+    tu_config(&c);
+    c.mode = GULL_MODE_INC;
+    c.heap_initial = 4 << 20;
+    size_t peak;
+    gull_heap *h = paced_workload(&c, &peak);
     gull_stats s = tu_stats(h);
     cr_expect_gt(s.major_collections, 0, "no incremental cycle finished");
     cr_expect_gt(s.mark_steps, s.major_collections, "cycles ran in one step each");
@@ -417,23 +427,8 @@ Test(inc, step_share_bounds_and_both_ends_finish_cycles)
         c.mode = GULL_MODE_INC;
         c.heap_initial = 4 << 20;
         c.step_share = shares[k];
-        h = tu_heap(&c);
-        tu_types t = tu_register_types(h);
-        void *live = NULL;
-        gull_root_add(h, &live);
-        live = make_list(h, t.cell, 200000);
-        size_t peak = 0;
-        for (int round = 0; round < 40; round++) {
-            (void)make_list(h, t.cell, 100000);
-            tu_cell *p = live;
-            for (int i = 0; i < round * 1000 && p->cdr; i++)
-                p = p->cdr;
-            GULL_WRITE(h, p, &p->cdr, make_list(h, t.cell, 1000));
-            gull_memory_report r;
-            gull_memory_report_get(h, &r);
-            if (r.heap_committed > peak)
-                peak = r.heap_committed;
-        }
+        size_t peak;
+        h = paced_workload(&c, &peak);
         gull_stats s = tu_stats(h);
         cr_expect_gt(s.major_collections, 0, "share %g: no incremental cycle finished", shares[k]);
         cr_expect_lt(peak, (size_t)64 << 20, "share %g: committed %zu bytes for ~3.5 MB live",
