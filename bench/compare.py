@@ -153,7 +153,7 @@ class Sample:
             kinds[p[0]] = kinds.get(p[0], 0) + 1
         self.kinds = kinds
         if side == "gull":  # an incremental cycle opens with one mark-start
-            self.collections = sum(kinds.get(k, 0) for k in ("minor", "major", "mark-start"))
+            self.collections = sum(kinds.get(k, 0) for k in ("minor", "major", "mark-start", "rc-cycles"))
         else:  # a Boehm collection is a 'full' bracket; incremental mode has none
             self.collections = kinds.get("full", 0) or kinds.get("stw", 0)
         # gull's "sweep" pauses (lazy sweeping of one block inside an
@@ -171,7 +171,7 @@ class Sample:
         # for every one of them (gull's new log, gcbench-boehm); else None.
         cpu = [c for _, _, c in merged]
         self.cpu_durs = sorted(cpu) if all(c is not None for c in cpu) else None
-        self.minor = sorted(p[2] - p[1] for p in r.pauses if p[0] == "minor")
+        self.minor = sorted(p[2] - p[1] for p in r.pauses if p[0] in ("minor", "rc-cycles"))
         self.total = sum(self.durs)
         self.mmu = {w: H.mmu(self.iv, self.t0, self.t1, w * 1e6) for w in MMU_WINDOWS_MS}
         # MMU with each pause as long as its CPU time (from its start): on a

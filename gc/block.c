@@ -200,6 +200,7 @@ static void block_link(gull_heap *h, block *b, uint32_t type)
     b->type = type;
     b->trace = h->types[type]->trace;
     b->trace_range = h->types[type]->trace_range;
+    b->acyclic = !b->trace || (h->types[type]->flags & GULL_TYPE_ACYCLIC); /* rc.c .acyclic */
     b->next = h->blocks;
     if (h->blocks)
         h->blocks->prev = b;

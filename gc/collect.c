@@ -127,13 +127,14 @@ void collect_minor(gull_heap *h, const char *why)
 {
     if (reentered(h))
         return;
-    pause_begin(h, GULL_PAUSE_MINOR);
+    bool rc = h->cfg.mode == GULL_MODE_RC;
+    bool cycles = rc && pacing_cycles_due(h); /* pacing.c .cycles */
+    pause_begin(h, cycles ? GULL_PAUSE_RC_CYCLES : GULL_PAUSE_MINOR);
     if (h->cfg.verify)
         verify_minor(h, "before collection");
-    bool rc = h->cfg.mode == GULL_MODE_RC;
     minor_body(h, rc); /* rc promotes every survivor (rc.c .what-counts) */
     if (rc)
-        rc_zct_pass(h); /* rc.c .pass: the same pause */
+        rc_zct_pass(h, cycles); /* rc.c .pass: the same pause */
     ASSERT(h->minor_mk.stack.len == 0);
     if (h->cfg.verify) {
         verify_minor(h, "after collection");

@@ -103,7 +103,9 @@ enum {
      * MMARK is only ever set on young objects by the minor marker. */
     ST_RC_ROOT = ST_MMARK, /* old object named by a root in this pause (rc.c .roots) */
     ST_RC_ZCT = 0x10,      /* in the zero-count table (h->zct) */
-    ST_RC_DYING = 0x20     /* found dead by the ZCT pass in progress (rc.c .pass) */
+    ST_RC_DYING = 0x20,    /* found dead by the ZCT pass in progress (rc.c .pass) */
+    ST_RC_GRAY = ST_RC_DYING /* in the cycle collector's trial set (rc.c .cycles), only
+                                while it runs, after the ZCT pass's own use of the bit */
 };
 _Static_assert(ST_YOUNG == 0x04, "the inline barrier in gull.h tests this bit");
 _Static_assert(((ST_RC_ZCT | ST_RC_DYING) & ~ST_AGE) == 0, "rc's flags live in the AGE bits");
@@ -152,6 +154,7 @@ typedef struct block {
     bool queued;             /* on its sweep queue */
     bool unswept;            /* has not been swept since the last major mark */
     bool empty;              /* sweep_finish found no live cell: to release */
+    bool acyclic;            /* rc: its type is GULL_TYPE_ACYCLIC or pointer-free (rc.c .acyclic) */
     struct chunk *chunk;
     uint8_t *cards;              /* large objects: a byte per CARD_SIZE bytes, nonzero =
                                     dirty (generation.c .cards); NULL until needed */
@@ -206,6 +209,7 @@ typedef struct type_info {
     gull_field_name_fn field_name;   /* optional (gull.h): names for diagnostics */
     unsigned flags;
     size_t live_native;      /* native bytes associated with its objects (external.c) */
+    uint64_t cycle_freed, cycle_freed_bytes; /* rc: freed by the cycle collector (rc.c .cycles) */
     /* per size class allocation state */
     struct alloc_list {
         uint8_t *next;       /* the current hole: free cells [next, limit) of cur */
@@ -356,6 +360,11 @@ struct gull_heap {
     const struct rc_hooks *rc;     /* rc mode: rc.c's entry points for lower layers (.hooks) */
     bool rc_roots_incomplete;      /* a root flag could not be recorded: free nothing */
     vec rc_promoted;               /* the minor's survivors, until their counts are in */
+    vec rc_prev_rooted;            /* rc_rooted of the last pause (rc.c .sources) */
+    vec rc_cand;                   /* cycle candidates, RC_BUFFERED in their count (.cycles) */
+    size_t cycle_threshold;        /* candidates that start the cycle collector (pacing.c .cycles) */
+    size_t old_at_cycles;          /* old_bytes after the last cycle collection or major */
+    bool rc_backlog;               /* the last pause left freeing to do (pacing.c .rc-budget) */
 
     /* roots */
     vec root_slots;                /* void ** */
@@ -515,7 +524,8 @@ INTERNAL void gen_drop_dead_remembered(gull_heap *h);     /* inc major: holders 
 INTERNAL void rc_write(gull_heap *h, void *value, void *old); /* barrier: old holder's store */
 INTERNAL void rc_promote_begin(gull_heap *h);  /* minor, before the young are swept */
 INTERNAL void rc_promote_end(gull_heap *h);    /* minor, after: count-0 survivors to the ZCT */
-INTERNAL void rc_zct_pass(gull_heap *h);       /* free what the ZCT holds and roots do not */
+INTERNAL void rc_zct_pass(gull_heap *h, bool cycles); /* free what the ZCT holds and roots do
+                                                         not; then trial deletion if asked */
 INTERNAL void rc_recount(gull_heap *h);        /* major, after marking: counts from scratch */
 /* .hooks  What lower layers (block.c, mark.c, finalize.c) call in rc.c
  * goes through h->rc, which heap.c points at rc_hooks in rc mode (NULL
@@ -528,8 +538,9 @@ typedef struct rc_hooks {
     void (*zct_add)(gull_heap *h, void *obj);    /* count 0: into the ZCT, once */
 } rc_hooks;
 INTERNAL extern const rc_hooks rc_hooks_rc;
-INTERNAL uint8_t rc_count(const void *obj);
-#define RC_STICKY 255u                          /* .sticky: never changes again */
+INTERNAL uint8_t rc_count(const void *obj);    /* without the RC_BUFFERED flag */
+#define RC_STICKY 127u                          /* .sticky: never changes again */
+#define RC_BUFFERED 0x80u                       /* .cycles: in h->rc_cand (the count byte's top bit) */
 INTERNAL void rc_free_all(gull_heap *h);
 
 /* ---------------------------------------------------------------- pacing.c */
@@ -566,6 +577,11 @@ INTERNAL bool pacing_over_limit(const gull_heap *h);
 /* gull_step: a step of budget_ns for the running cycle, or the start of
  * one that will soon be due (inc), or sweeping. */
 INTERNAL pace_decision pacing_idle(gull_heap *h, uint64_t budget_ns);
+/* rc: how much one pause may free and trial-delete (.rc-budget); whether
+ * the cycle collector is due, and what it found (.cycles). */
+INTERNAL budget pacing_rc_budget(const gull_heap *h);
+INTERNAL bool pacing_cycles_due(const gull_heap *h);
+INTERNAL void pacing_after_cycles(gull_heap *h, size_t candidates, size_t freed);
 /* GULL_STRESS: what the Nth allocation's collection is. */
 INTERNAL pace_decision pacing_stress(gull_heap *h);
 
@@ -694,6 +710,8 @@ INTERNAL void stats_free(gull_heap *h);
 INTERNAL uint64_t stats_quantile(const pause_hist *hist, double q);
 /* Trace lines for the incremental cycle (GULL_TRACE). */
 INTERNAL void stats_cycle_event(gull_heap *h, const char *what, const char *why);
+INTERNAL void stats_rc_cycles(gull_heap *h, size_t examined, size_t scanned, size_t white,
+                              size_t freed, bool abandoned); /* trace line (rc.c .cycles) */
 
 /* ---------------------------------------------------------------- verify.c */
 

@@ -89,7 +89,7 @@ typedef struct option {
 static const option options[] = {
     {"GULL_MODE", K_ENUM, "gen", 0, NMODES - 1, false, FIELD(mode),
      "collector: gen (generational), inc (generational, old generation marked "
-     "incrementally), rc (old objects reference-counted, cycles left to major collections) "
+     "incrementally), rc (old objects reference-counted, cycles found by trial deletion) "
      "or full (non-generational)"},
     {"GULL_NURSERY_SIZE", K_SIZE, "1M", 64 * KiB, 1 * GiB, false, FIELD(nursery_size),
      "bytes allocated between minor collections (larger: more throughput, longer minor pauses); "
@@ -99,8 +99,9 @@ static const option options[] = {
     {"GULL_OLD_GROWTH", K_FRACTION, "1.0", 0.05, 20, false, FIELD(old_growth),
      "major collection when the old generation grew by this fraction since the last major"},
     {"GULL_STEP_BUDGET", K_FRACTION, "0.5", 0, 1000, false, FIELD(step_budget_ms),
-     "inc: longest incremental step in milliseconds, also the minor collections' goal (0 = no "
-     "clock: steps bounded by work alone, repeatable runs)"},
+     "inc: longest incremental step in milliseconds, also the minor collections' goal; rc: the "
+     "most a pause spends freeing and finding cycles after its minor collection (0 = no clock: "
+     "bounded by work alone, repeatable runs)"},
     {"GULL_MARK_RATIO", K_FRACTION, "2", 0, 100, false, FIELD(mark_ratio),
      "inc: marking paid per allocated byte, as a multiple of what finishes the cycle just at "
      "the heap target (0 = only gull_step and fallbacks)"},
@@ -109,6 +110,10 @@ static const option options[] = {
     {"GULL_STEP_SHARE", K_FRACTION, "0.5", 0.05, 1, false, FIELD(step_share),
      "inc: the most of the time a run of marking steps takes (lower: better utilization, the "
      "heap grows more while marking; 1 = a step whenever one is owed: least memory)"},
+    {"GULL_CYCLE_THRESHOLD", K_COUNT, "10000", 1, 1e8, false, FIELD(cycle_threshold),
+     "rc: cycle candidates (objects whose count dropped but not to 0) that start the cycle "
+     "collector; it then adapts: doubled after a collection that found little garbage, halved "
+     "after one that found much"},
     {"GULL_HEAP_INITIAL", K_SIZE, "8M", 0, 1 * TiB, false, FIELD(heap_initial),
      "no major collection before the heap reaches this"},
     {"GULL_HEAP_MAX", K_SIZE, "0", 1 * MiB, 1 * TiB, true, FIELD(heap_max),

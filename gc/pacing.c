@@ -83,6 +83,29 @@
  *          only if that does not help is the out-of-memory handler called.
  *          Crossing a limit by native growth alone (gull_external_adjust)
  *          makes the next allocation collect.
+ * .rc-budget rc: a pause frees what the zero-count table holds and runs
+ *          the cycle collector for at most GULL_STEP_BUDGET ms from the
+ *          end of its minor collection (with GULL_STEP_BUDGET=0, for
+ *          RC_PAUSE_WORK bytes of work: a freed object counts its size, a
+ *          traversed one its size for each pass over it).  What is left
+ *          stays in the table (rc_backlog), and the next pause comes after
+ *          a quarter of a nursery, so freeing keeps pace with allocation in
+ *          bounded pauses: dropping a list of ten million cells frees it
+ *          over many pauses.
+ * .cycles  rc: the cycle collector runs in a pause whose freeing left
+ *          budget, when the candidate buffer holds cycle_threshold
+ *          objects, or holds some and the old generation has grown a
+ *          quarter of the way from the last live size to the next major's
+ *          target since the last cycle collection (so garbage cycles are
+ *          looked for before a major collection has to find them).  The threshold starts at GULL_CYCLE_THRESHOLD and
+ *          adapts to what the collections find (as PHP's collector made its
+ *          fixed root buffer adaptive): a collection that freed fewer
+ *          objects than an eighth of the candidates it examined doubles it
+ *          (up to CYCLE_THRESHOLD_GROWTH times the setting), one that freed
+ *          more than half halves it (down to an eighth of the setting), so
+ *          a program whose candidates are live data stops paying for trial
+ *          deletion and one that makes garbage cycles gets them found
+ *          sooner.
  * Asked once per block refill (alloc.c), so the cost is per 16 KiB; and
  * when native memory grows past a trigger or a limit between refills,
  * pacing_external_changed() makes the next allocation poll (alloc.c .poll).
@@ -95,6 +118,8 @@
 #define SPACING_SLACK 1.25                /* .spacing: not past 1.25 x the target */
 #define ASSIST_WORK ((size_t)1 << 20)    /* .work-only: an assist step's work */
 #define NURSERY_MIN ((size_t)128 << 10)   /* .nursery: smaller nurseries cost more than they save */
+#define RC_PAUSE_WORK ((size_t)1 << 20)   /* .rc-budget: a pause's work without a clock */
+#define CYCLE_THRESHOLD_GROWTH 64         /* .cycles: the threshold's ceiling, times the setting */
 
 static const pace_decision NONE = {PACE_NONE, NULL, {0, 0}};
 
@@ -138,6 +163,7 @@ void pacing_init(gull_heap *h)
     h->nursery_target = h->cfg.nursery_size;
     set_next_major(h);
     h->promo_rate = 1.0;
+    h->cycle_threshold = h->cfg.cycle_threshold ? h->cfg.cycle_threshold : 1;
     h->poll = pacing_poll_needed(h);
 }
 
@@ -256,6 +282,9 @@ pace_decision pacing_decide(gull_heap *h, size_t bytes)
     default:
         if (major_due)
             return decide(PACE_MAJOR, "old-growth", BUDGET_UNLIMITED);
+        /* .rc-budget: freeing left over from the last pause */
+        if (h->rc_backlog && h->nursery_used + bytes >= h->nursery_target / 4)
+            return decide(PACE_MINOR, "rc-backlog", BUDGET_UNLIMITED);
         break;
     }
     if (nursery_due(h, bytes))
@@ -276,6 +305,42 @@ void pacing_step_done(gull_heap *h, size_t work, uint64_t start_ns, uint64_t end
     h->mark_debt -= (double)work;
     if (h->mark_debt < 0)
         h->mark_debt = 0;
+}
+
+/* .rc-budget */
+budget pacing_rc_budget(const gull_heap *h)
+{
+    budget b = {RC_PAUSE_WORK, 0};
+    uint64_t ns = (uint64_t)(h->cfg.step_budget_ms * 1e6);
+    if (ns) {
+        b.work = SIZE_MAX;
+        b.deadline_ns = os_now_ns() + ns;
+    }
+    return b;
+}
+
+/* .cycles */
+bool pacing_cycles_due(const gull_heap *h)
+{
+    if (h->rc_cand.len >= h->cycle_threshold)
+        return true;
+    size_t room = h->next_major > h->live_after_major ? h->next_major - h->live_after_major : 0;
+    return h->rc_cand.len && h->old_bytes >= h->old_at_cycles + room / 4;
+}
+
+void pacing_after_cycles(gull_heap *h, size_t candidates, size_t freed)
+{
+    size_t set = h->cfg.cycle_threshold ? h->cfg.cycle_threshold : 1;
+    size_t t = h->cycle_threshold;
+    if (freed < candidates / 8) {
+        size_t max = set * CYCLE_THRESHOLD_GROWTH;
+        t = t > max / 2 ? max : 2 * t;
+    } else if (freed > candidates / 2) {
+        size_t min = set / 8 ? set / 8 : 1;
+        t = t / 2 < min ? min : t / 2;
+    }
+    h->cycle_threshold = t;
+    h->old_at_cycles = h->old_bytes;
 }
 
 /* .idle  A host's idle time (gull_step) advances a running cycle, or
@@ -351,6 +416,7 @@ void pacing_after_major(gull_heap *h, size_t live, size_t marked, bool nursery_c
 {
     h->external_at_gc = h->external;
     h->live_after_major = live;
+    h->old_at_cycles = live; /* .cycles: the major found every garbage cycle */
     if (marked < live && h->cycle_start_old) { /* .floating */
         double survived = (double)marked / (double)h->cycle_start_old;
         if (survived > 1)

@@ -2,13 +2,14 @@
  * part 1 of issue 10): "ulterior reference counting" (Blackburn and
  * McKinley 2003), with deferred counting of roots (Deutsch and Bobrow
  * 1976) and the stop-the-world major collection as the backup trace that
- * reclaims garbage cycles and repairs stuck counts.  Trial deletion
- * (Bacon and Rajan), acyclic types and bounded freeing per step are part 2
- * (DESIGN.md section 4).
+ * reclaims what the cycle collector leaves and repairs stuck counts; the
+ * cycle collector is synchronous trial deletion (Bacon and Rajan 2001),
+ * bounded per pause like the freeing (DESIGN.md section 4).
  *
  * What this file owns: the count table, the zero-count table (ZCT,
- * h->zct), the root flags of a pause, the freeing of dead old objects, and
- * the recount after a major mark.  The barrier (barrier.c), the minor
+ * h->zct), the root flags of a pause, the freeing of dead old objects, the
+ * cycle candidates and the cycle collector, and the recount after a major
+ * mark.  The barrier (barrier.c), the minor
  * collection (generation.c, collect.c), the marker (mark.c, root flags)
  * and the major (collect.c) call in; the layers below rc.c (block.c,
  * mark.c, finalize.c) do so through h->rc (internal.h .hooks), so that
@@ -32,14 +33,19 @@
  *          overwritten one loses one; young values are counted too, so a
  *          survivor's count is right once the other survivors' references
  *          are added at its promotion.
- * .sticky  A count that reaches RC_STICKY (255) never changes again: the
+ *          The byte's top bit is RC_BUFFERED (.cycles), so a count has
+ *          seven bits.
+ * .sticky  A count that reaches RC_STICKY (127) never changes again: the
  *          object can only be freed by the backup trace, whose recount
- *          sets exact counts again (capped at 255).
+ *          sets exact counts again (capped at 127).  The cycle collector
+ *          treats it as held from outside.
  * .bits    Flags in the state byte (internal.h .state), on old objects only:
  *            ST_RC_ZCT    the object is in h->zct (so it is there once)
  *            ST_RC_ROOT   a root named it during this pause's root scan
  *                         (cleared at the end of the pass)
- *            ST_RC_DYING  the pass in progress found it dead
+ *            ST_RC_DYING  the pass in progress found it dead; while the
+ *                         cycle collector runs (after the pass's own use),
+ *                         ST_RC_GRAY: in the trial set
  *          They reuse MMARK and the AGE bits, which no old object uses in
  *          rc (promote_age is effectively 1; the major's marker rewrites
  *          every survivor's state without them).
@@ -92,9 +98,60 @@
  *          every count is recomputed from the marked objects and the ZCT
  *          rebuilt with the marked old objects whose count is 0.  Dead
  *          objects keep count 0 and are freed by the ordinary lazy sweep.
- * .cost    Freeing is not bounded per pause yet (part 2), and a block
- *          emptied by RC stays committed until the next major's sweep
- *          releases it (it is queued for allocation at once).
+ * .budget  A pause frees and trial-deletes within pacing's budget
+ *          (pacing.c .rc-budget).  When it runs out, the work list goes
+ *          back into the ZCT (its entries have count 0 and no root: nothing
+ *          can reach them, so the next pause frees them as well as this one
+ *          would) and pacing brings the next pause sooner.  A block emptied
+ *          by RC stays committed until the next major's sweep releases it
+ *          (it is queued for allocation at once).
+ *
+ * .cycles  Garbage cycles keep their counts above 0.  Trial deletion
+ *          finds them: for a set of candidate objects, subtract every
+ *          count contributed by an edge inside the subgraph they reach
+ *          (mark gray); what still has a count is held from outside, and so
+ *          is all it reaches (scan black, adding those edges back); the
+ *          rest (white) is garbage: freed without touching its children's
+ *          counts again, as its edges are already subtracted.  Explicit
+ *          stacks, no C recursion.  Our departures from the paper's
+ *          synchronous algorithm:
+ *          - held from outside also means flagged by this pause's root
+ *            scan (ST_RC_ROOT: roots are not counted), sticky, or of an
+ *            acyclic type (.acyclic): such an object is not entered (its
+ *            incoming edge is still subtracted, and added back if the
+ *            holder turns out live), so a candidate next to a global table
+ *            costs little;
+ *          - a batch is the candidates in buffer order until the budget
+ *            ends; if it ends while marking gray, the objects still waiting
+ *            on the stack are treated as held from outside (sound: that
+ *            only keeps more), the candidate being marked is given up
+ *            (rc_cycle_abandoned: its subgraph is too big for a pause, so
+ *            the backup trace will reclaim it if it is garbage) and the
+ *            rest wait for the next pause;
+ *          - a garbage set with a registered finalizer is not freed: its
+ *            registered objects go to the ready queue (a root) and every
+ *            white object gets its edges back and becomes a candidate
+ *            again, so after the finalizers ran the next collection frees
+ *            what is still garbage (finalizers run once, never inside the
+ *            collector, weak references are cleared first).
+ * .sources Candidates (RC_BUFFERED in the count byte, once in h->rc_cand)
+ *          are old objects of cyclic types whose count may now be only
+ *          cycle-internal:
+ *          - a decrement that leaves the count above 0 (the barrier, or
+ *            the freeing of a holder);
+ *          - a ZCT entry found counted again (a garbage object that a
+ *            young one it holds pointed back to, both promoted);
+ *          - an object a root named in the last pause and none names now,
+ *            with a count above 0 (roots are not counted, so their going
+ *            is no decrement: a ring built while a local held it);
+ *          - an object whose finalizer ran, with a count above 0.
+ *          A candidate freed before its turn leaves the buffer at the end
+ *          of that pass (compacted), before its cell can be reused; the
+ *          recount of a major empties the buffer (the major freed every
+ *          garbage cycle).
+ * .acyclic A type flagged GULL_TYPE_ACYCLIC, or without pointers, cannot
+ *          be on a cycle: its objects are never candidates and never
+ *          entered (block.acyclic, set with the block's type).
  */
 #define GULL_BUILDING_LIBRARY
 #include "internal.h"
@@ -116,7 +173,7 @@ static inline uint8_t *count_of(const void *obj)
 
 uint8_t rc_count(const void *obj)
 {
-    return *count_of(obj);
+    return *count_of(obj) & (uint8_t)~RC_BUFFERED;
 }
 
 static bool rc_chunk_init(gull_heap *h, chunk *c)
@@ -165,27 +222,47 @@ static void rc_zct_add(gull_heap *h, void *obj)
 static inline void inc(void *v)
 {
     uint8_t *c = count_of(v);
-    if (*c != RC_STICKY)
+    if ((*c & ~RC_BUFFERED) != RC_STICKY)
         (*c)++;
 }
 
-/* Returns true when the count dropped to 0.  A count already at 0 stays
- * there: only a store that skipped the barrier leads here, and the
- * verifier reports that. */
-static inline bool dec(void *v)
+/* Returns DEC_ZERO when the count dropped to 0, DEC_LEFT when it dropped
+ * and is still above 0, DEC_NONE when it did not change: sticky, or
+ * already 0, which only a store that skipped the barrier leads to (the
+ * verifier reports that). */
+enum { DEC_NONE, DEC_ZERO, DEC_LEFT };
+static inline int dec(void *v)
 {
     uint8_t *c = count_of(v);
-    if (*c == RC_STICKY || *c == 0)
-        return false;
-    return --*c == 0;
+    uint8_t n = *c & (uint8_t)~RC_BUFFERED;
+    if (n == RC_STICKY || n == 0)
+        return DEC_NONE;
+    --*c;
+    return n == 1 ? DEC_ZERO : DEC_LEFT;
+}
+
+/* .sources: obj's count may now be only cycle-internal. */
+static void possible_root(gull_heap *h, void *obj)
+{
+    uint8_t *c = count_of(obj);
+    if (*c & RC_BUFFERED || *state_of(obj) & ST_YOUNG || block_of(obj)->acyclic)
+        return;
+    if (vec_push(&h->rc_cand, obj))
+        *c |= RC_BUFFERED;
+    /* else dropped: the backup trace reclaims its cycle if it is one */
 }
 
 void rc_write(gull_heap *h, void *value, void *old)
 {
     if (is_pointer(value))
         inc(value);
-    if (is_pointer(old) && dec(old))
-        rc_zct_add(h, old);
+    if (is_pointer(old)) {
+        int d = dec(old);
+        if (d == DEC_ZERO)
+            rc_zct_add(h, old);
+        else if (d == DEC_LEFT)
+            possible_root(h, old);
+    }
 }
 
 /* .roots  A young object named by a root is promoted by this minor, and
@@ -207,8 +284,12 @@ static void rc_finalized(gull_heap *h, void *obj)
     if (h->cfg.mode != GULL_MODE_RC)
         return;
     uint8_t st = *state_of(obj);
-    if (st && st_live(h, st) && !(st & ST_YOUNG) && rc_count(obj) == 0)
+    if (!st || !st_live(h, st) || (st & ST_YOUNG))
+        return;
+    if (rc_count(obj) == 0)
         rc_zct_add(h, obj);
+    else
+        possible_root(h, obj); /* .sources */
 }
 
 /* ---------------------------------------------------------------- promotion */
@@ -287,7 +368,20 @@ typedef struct pass {
     vec large;     /* dead large objects, released after the weak references */
     size_t ready_from; /* final_ready entries from here on were queued by this pass */
     uint64_t freed, freed_bytes;
+    budget b;      /* .budget */
+    size_t done;   /* work done, in the budget's units */
+    bool spent;    /* the budget ran out */
+    bool stale;    /* a buffered candidate was freed: compact h->rc_cand (.sources) */
 } pass;
+
+#define CHECK_EVERY 64 /* objects between looks at the clock */
+
+static bool spent(pass *p, size_t *count)
+{
+    if (!p->spent && ++*count % CHECK_EVERY == 0 && budget_spent(&p->b, p->done))
+        p->spent = true;
+    return p->spent;
+}
 
 static void work_push(pass *p, void *obj)
 {
@@ -304,24 +398,35 @@ static void dec_visit(void **slot, void *ctx)
 {
     pass *p = ctx;
     void *v = *slot;
-    if (is_pointer(v) && dec(v))
+    if (!is_pointer(v))
+        return;
+    int d = dec(v);
+    if (d == DEC_ZERO)
         work_push(p, v);
+    else if (d == DEC_LEFT)
+        possible_root(p->h, v); /* .sources */
 }
 
-/* obj is dead: its children lose one, then its cell is freed (a large
- * object's pages wait for the weak references to be cleared). */
-static void free_object(pass *p, void *obj)
+/* obj is dead: its children lose one (unless the cycle collector already
+ * took its edges away), then its cell is freed (a large object's pages
+ * wait for the weak references to be cleared). */
+static void free_object(pass *p, void *obj, bool edges_gone)
 {
     gull_heap *h = p->h;
     block *b = block_of(obj);
     uint8_t *st = state_of(obj);
     ASSERT(!(*st & (ST_YOUNG | ST_RC_ROOT | ST_RC_ZCT)) && st_live(h, *st));
-    if (b->trace)
+    if (b->trace && !edges_gone)
         b->trace(obj, dec_visit, p);
     if (*st & ST_SPECIAL)
         external_release_dead(h, obj); /* what the sweep does for a dead cell */
+    uint8_t *c = count_of(obj);
+    if (*c & RC_BUFFERED)
+        p->stale = true;
+    *c = 0;
     p->freed++;
     p->freed_bytes += b->cell_size;
+    p->done += b->cell_size;
     if (b->kind == BK_SMALL) {
         *st = 0;
         poison_free_cell(h, obj, b->cell_size);
@@ -332,6 +437,7 @@ static void free_object(pass *p, void *obj)
         /* Cannot remember to release it: leave the pages to the next major's
          * sweep, which finds it unmarked (its children are already uncounted,
          * and the recount sees it dead). */
+        *st &= (uint8_t)~ST_RC_DYING;
         p->freed--;
         p->freed_bytes -= b->cell_size;
         need_backup(h);
@@ -343,14 +449,17 @@ static void look_at(pass *p, void *obj)
     gull_heap *h = p->h;
     uint8_t *st = state_of(obj);
     *st &= (uint8_t)~ST_RC_ZCT;
+    p->done += GRANULE;
     if (*st & ST_RC_DYING) {
         /* Back from final_take_rc: not registered (its finalizer ran). */
         *st &= (uint8_t)~ST_RC_DYING;
-        free_object(p, obj);
+        free_object(p, obj, false);
         return;
     }
-    if (rc_count(obj) > 0)
-        return; /* counted again since it entered the ZCT */
+    if (rc_count(obj) > 0) {
+        possible_root(h, obj); /* counted again since it entered the ZCT (.sources) */
+        return;
+    }
     if (*st & ST_RC_ROOT) {
         rc_zct_add(h, obj); /* a root holds it: look again at the next pause */
         return;
@@ -362,10 +471,282 @@ static void look_at(pass *p, void *obj)
             rc_zct_add(h, obj); /* try again at the next pause */
         return;
     }
-    free_object(p, obj);
+    free_object(p, obj, false);
 }
 
-void rc_zct_pass(gull_heap *h)
+/* Free what the work list holds, and what that frees, within the budget;
+ * the dead with finalizers go to final_take_rc. */
+static void drain(pass *p)
+{
+    gull_heap *h = p->h;
+    size_t n = 0;
+    while (p->work.len || p->finals.len) {
+        while (p->work.len && !spent(p, &n))
+            look_at(p, p->work.at[--p->work.len]);
+        if (p->finals.len) {
+            /* Registered ones go to the ready queue (finalize.c), with their
+             * children kept; the others have been finalized: free them. */
+            final_take_rc(h);
+            for (size_t i = 0; i < p->finals.len; i++) {
+                void *obj = p->finals.at[i];
+                uint8_t *st = state_of(obj);
+                if (!(*st & ST_RC_DYING))
+                    continue; /* queued for its finalizer (count 0, not in the ZCT:
+                                 .invariant), or back in the ZCT if it could not be */
+                if (vec_push(&p->work, obj)) {
+                    *st |= ST_RC_ZCT;
+                } else {
+                    *st &= (uint8_t)~ST_RC_DYING;
+                    rc_zct_add(h, obj);
+                }
+            }
+            p->finals.len = 0;
+        }
+        if (p->spent)
+            break;
+    }
+}
+
+/* ---------------------------------------------------------------- cycles */
+
+typedef struct cycles {
+    pass *p;
+    vec stack;     /* gray, waiting to have their edges subtracted; then black ones to visit */
+    vec members;   /* the trial set: gray objects whose edges are subtracted */
+    bool full;     /* a push failed: treat the object as held from outside */
+} cycles;
+
+static inline bool gray(const void *obj)
+{
+    return (*state_of(obj) & ST_RC_GRAY) != 0;
+}
+
+static void push_gray(cycles *cy, void *obj)
+{
+    if (vec_push(&cy->stack, obj))
+        *state_of(obj) |= ST_RC_GRAY;
+    else
+        cy->full = true; /* not entered: held from outside, as far as we know */
+}
+
+/* Mark gray: subtract the edge; enter the target unless it is held from
+ * outside (.cycles) or already in. */
+static void gray_visit(void **slot, void *ctx)
+{
+    cycles *cy = ctx;
+    void *v = *slot;
+    if (!is_pointer(v))
+        return;
+    uint8_t *c = count_of(v);
+    uint8_t n = *c & (uint8_t)~RC_BUFFERED;
+    if (n == RC_STICKY)
+        return; /* adds nothing back either (inc) */
+    if (n)
+        --*c; /* 0 here is a skipped barrier: adding back later overcounts, which is safe */
+    if (*state_of(v) & (ST_RC_ROOT | ST_RC_GRAY) || block_of(v)->acyclic)
+        return;
+    push_gray(cy, v);
+}
+
+/* Scan black: the edge comes back; a gray target is held, so is all it reaches. */
+static void black_visit(void **slot, void *ctx)
+{
+    cycles *cy = ctx;
+    void *v = *slot;
+    if (!is_pointer(v))
+        return;
+    inc(v);
+    uint8_t *st = state_of(v);
+    if (*st & ST_RC_GRAY) {
+        *st &= (uint8_t)~ST_RC_GRAY;
+        if (!vec_push(&cy->stack, v))
+            cy->full = true;
+    }
+}
+
+static void scan_black(cycles *cy, void *obj)
+{
+    *state_of(obj) &= (uint8_t)~ST_RC_GRAY;
+    cy->stack.len = 0;
+    if (!vec_push(&cy->stack, obj)) {
+        cy->full = true;
+        return;
+    }
+    while (cy->stack.len) {
+        void *o = cy->stack.at[--cy->stack.len];
+        block *b = block_of(o);
+        b->trace(o, black_visit, cy); /* members have trace functions (.acyclic) */
+        cy->p->done += b->cell_size;
+    }
+}
+
+/* After the white set is freed: an object outside it whose last count an
+ * edge from a white one held is now at 0 and goes to the work list. */
+static void zero_visit(void **slot, void *ctx)
+{
+    pass *p = ctx;
+    void *v = *slot;
+    if (is_pointer(v) && !gray(v) && rc_count(v) == 0)
+        work_push(p, v);
+}
+
+static void restore_visit(void **slot, void *ctx)
+{
+    (void)ctx;
+    void *v = *slot;
+    if (is_pointer(v))
+        inc(v);
+}
+
+/* The white objects: free them, or, when one is registered for
+ * finalization, queue the registered ones and give every white one its
+ * edges back (.cycles). */
+static size_t collect_white(cycles *cy, size_t *nwhite)
+{
+    pass *p = cy->p;
+    gull_heap *h = p->h;
+    size_t keep = 0;
+    bool finalizable = false;
+    for (size_t i = 0; i < cy->members.len; i++) {
+        void *obj = cy->members.at[i];
+        if (!gray(obj))
+            continue;
+        cy->members.at[keep++] = obj;
+        if (h->types[block_of(obj)->type]->finalize)
+            finalizable = true;
+    }
+    cy->members.len = keep;
+    *nwhite = keep;
+    if (!keep)
+        return 0;
+    bool queued = false;
+    if (finalizable) {
+        /* ST_RC_GRAY is ST_RC_DYING: take_rc queues the registered ones and
+         * clears their flag. */
+        size_t before = h->final_ready.len;
+        final_take_rc(h);
+        queued = h->final_ready.len != before;
+        for (size_t i = 0; i < keep && !queued; i++)
+            if (!gray(cy->members.at[i]))
+                queued = true; /* taken, but the queue was full: back in the ZCT */
+    }
+    if (queued) {
+        for (size_t i = 0; i < keep; i++) {
+            void *obj = cy->members.at[i];
+            *state_of(obj) &= (uint8_t)~ST_RC_GRAY;
+            block_of(obj)->trace(obj, restore_visit, NULL);
+        }
+        for (size_t i = 0; i < keep; i++)
+            if (rc_count(cy->members.at[i]) > 0)
+                possible_root(h, cy->members.at[i]);
+        return 0;
+    }
+    for (size_t i = 0; i < keep; i++) {
+        void *obj = cy->members.at[i];
+        block_of(obj)->trace(obj, zero_visit, p);
+    }
+    uint64_t bytes = p->freed_bytes;
+    for (size_t i = 0; i < keep; i++) {
+        void *obj = cy->members.at[i];
+        block *b = block_of(obj);
+        type_info *t = h->types[b->type];
+        t->cycle_freed++;
+        t->cycle_freed_bytes += b->cell_size;
+        /* free_object wants no ST_RC_GRAY on a small cell (it clears the
+         * state) and ST_RC_DYING on a large one (the same bit): as is. */
+        free_object(p, obj, true);
+    }
+    h->st.s.rc_cycle_freed_objects += keep;
+    h->st.s.rc_cycle_freed_bytes += p->freed_bytes - bytes;
+    return keep;
+}
+
+/* Trial deletion over the buffered candidates, as many as the budget
+ * allows (.cycles). */
+static void collect_cycles(pass *p)
+{
+    gull_heap *h = p->h;
+    cycles cy = {.p = p};
+    size_t i = 0, n = 0;
+    bool abandoned = false;
+    for (; i < h->rc_cand.len && !abandoned; i++) {
+        void *s = h->rc_cand.at[i];
+        uint8_t *c = count_of(s);
+        *c &= (uint8_t)~RC_BUFFERED;
+        uint8_t count = *c;
+        /* count 0: the ZCT has it; rooted: it will be a candidate again when
+         * its root lets go (.sources); gray: reached from an earlier one */
+        if (count == 0 || count == RC_STICKY || *state_of(s) & (ST_RC_ROOT | ST_RC_GRAY))
+            continue;
+        push_gray(&cy, s);
+        while (cy.stack.len) {
+            if (spent(p, &n)) {
+                /* Those waiting are held from outside; s is given up. */
+                while (cy.stack.len)
+                    *state_of(cy.stack.at[--cy.stack.len]) &= (uint8_t)~ST_RC_GRAY;
+                abandoned = true;
+                break;
+            }
+            void *o = cy.stack.at[--cy.stack.len];
+            if (!vec_push(&cy.members, o)) {
+                *state_of(o) &= (uint8_t)~ST_RC_GRAY; /* held from outside */
+                cy.full = true;
+                continue;
+            }
+            block *b = block_of(o);
+            b->trace(o, gray_visit, &cy);
+            p->done += b->cell_size;
+        }
+    }
+    size_t examined = i;
+    /* Scan: what still has a count is held from outside. */
+    for (size_t k = 0; k < cy.members.len; k++) {
+        void *o = cy.members.at[k];
+        if (gray(o) && rc_count(o) > 0)
+            scan_black(&cy, o);
+    }
+    if (cy.full) {
+        /* A push failed while scanning black: the remaining gray ones
+         * might be held.  Give every one its edges back. */
+        for (size_t k = 0; k < cy.members.len; k++) {
+            void *o = cy.members.at[k];
+            if (gray(o)) {
+                *state_of(o) &= (uint8_t)~ST_RC_GRAY;
+                block_of(o)->trace(o, restore_visit, NULL);
+            }
+        }
+        need_backup(h);
+    }
+    size_t scanned = cy.members.len, white = 0;
+    size_t freed = cy.full ? 0 : collect_white(&cy, &white);
+    /* The examined candidates left the buffer; the rest wait. */
+    memmove(h->rc_cand.at, h->rc_cand.at + examined, (h->rc_cand.len - examined) * sizeof(void *));
+    h->rc_cand.len -= examined;
+    h->st.s.rc_cycle_collections++;
+    h->st.s.rc_cycle_candidates += examined;
+    h->st.s.rc_cycle_scanned += scanned;
+    if (abandoned)
+        h->st.s.rc_cycle_abandoned++;
+    pacing_after_cycles(h, examined, freed);
+    stats_rc_cycles(h, examined, scanned, white, freed, abandoned);
+    vec_free(&cy.stack);
+    vec_free(&cy.members);
+}
+
+/* .sources: a candidate freed this pass leaves the buffer before its cell
+ * can be reused. */
+static void compact_candidates(gull_heap *h)
+{
+    size_t keep = 0;
+    for (size_t i = 0; i < h->rc_cand.len; i++)
+        if (*count_of(h->rc_cand.at[i]) & RC_BUFFERED)
+            h->rc_cand.at[keep++] = h->rc_cand.at[i];
+    h->rc_cand.len = keep;
+}
+
+/* ---------------------------------------------------------------- the pause */
+
+void rc_zct_pass(gull_heap *h, bool cycles)
 {
     ASSERT(!h->young_blocks && !h->young_large); /* .pass: the minor promoted everyone */
     /* .roots: the minor queued its dead finalizable objects after the root
@@ -374,35 +755,36 @@ void rc_zct_pass(gull_heap *h)
         rc_root(h, h->final_ready.at[i]);
     for (size_t i = 0; i < h->rc_rooted.len; i++)
         *state_of(h->rc_rooted.at[i]) |= ST_RC_ROOT; /* .roots: the promoted ones too */
-    pass p = {.h = h, .work = h->zct, .ready_from = h->final_ready.len};
+    /* .sources: what the last pause's roots named and this one's do not */
+    for (size_t i = 0; i < h->rc_prev_rooted.len; i++) {
+        void *obj = h->rc_prev_rooted.at[i];
+        if (!(*state_of(obj) & ST_RC_ROOT) && rc_count(obj) > 0)
+            possible_root(h, obj);
+    }
+    h->rc_prev_rooted.len = 0;
+    pass p = {.h = h, .work = h->zct, .ready_from = h->final_ready.len, .b = pacing_rc_budget(h)};
     h->zct = (vec){0};
     if (h->rc_roots_incomplete) {
         h->zct = p.work; /* a root may not be flagged: free nothing now */
         p.work = (vec){0};
     }
-    while (p.work.len || p.finals.len) {
-        while (p.work.len)
-            look_at(&p, p.work.at[--p.work.len]);
-        if (p.finals.len) {
-            /* Registered ones go to the ready queue (finalize.c), with their
-             * children kept; the others have been finalized: free them. */
-            final_take_rc(h);
-            for (size_t i = 0; i < p.finals.len; i++) {
-                void *obj = p.finals.at[i];
-                uint8_t *st = state_of(obj);
-                if (!(*st & ST_RC_DYING))
-                    continue; /* queued for its finalizer (count 0, not in the ZCT:
-                                 .invariant), or back in the ZCT if it could not be */
-                if (vec_push(&p.work, obj)) {
-                    *st |= ST_RC_ZCT;
-                } else {
-                    *st &= (uint8_t)~ST_RC_DYING;
-                    rc_zct_add(h, obj);
-                }
-            }
-            p.finals.len = 0;
-        }
+    drain(&p);
+    if (cycles && !p.spent && !h->rc_roots_incomplete) {
+        collect_cycles(&p);
+        drain(&p); /* what the garbage cycles held alone */
     }
+    if (p.work.len) {
+        /* .budget: the rest waits in the ZCT (flagged already) */
+        for (size_t i = 0; i < p.work.len; i++)
+            if (!vec_push(&h->zct, p.work.at[i])) {
+                *state_of(p.work.at[i]) &= (uint8_t)~ST_RC_ZCT;
+                need_backup(h);
+            }
+        h->st.s.rc_backlog_pauses++;
+    }
+    h->rc_backlog = p.work.len > 0;
+    if (p.stale)
+        compact_candidates(h);
     /* Weak references read NULL once their target is found dead, before its
      * finalizer runs (weak.c): flag the newly queued ones for the walk. */
     bool queued = h->final_ready.len > p.ready_from;
@@ -422,6 +804,10 @@ void rc_zct_pass(gull_heap *h)
     }
     for (size_t i = 0; i < h->rc_rooted.len; i++)
         *state_of(h->rc_rooted.at[i]) &= (uint8_t)~ST_RC_ROOT;
+    /* .sources: this pause's rooted objects, for the next pause */
+    vec t = h->rc_prev_rooted;
+    h->rc_prev_rooted = h->rc_rooted;
+    h->rc_rooted = t;
     h->rc_rooted.len = 0;
     h->rc_roots_incomplete = false;
     vec_free(&p.work);
@@ -462,6 +848,9 @@ void rc_recount(gull_heap *h)
     /* The marker rewrote every survivor's state without ST_RC_ZCT; the dead
      * are freed by the sweep: the old table is void. */
     h->zct.len = 0;
+    h->rc_cand.len = 0;        /* .sources: the flags went with the counts */
+    h->rc_prev_rooted.len = 0; /* the sweep may free some */
+    h->rc_backlog = false;
     for (block *b = h->blocks; b; b = b->next)
         recount_block(h, b, false);
     for (block *b = h->blocks; b; b = b->next)
@@ -473,6 +862,8 @@ void rc_free_all(gull_heap *h)
     vec_free(&h->zct);
     vec_free(&h->rc_rooted);
     vec_free(&h->rc_promoted);
+    vec_free(&h->rc_prev_rooted);
+    vec_free(&h->rc_cand);
 }
 
 /* .hooks (internal.h): installed by heap.c in rc mode. */

@@ -346,6 +346,7 @@ typedef struct rcv {
     void *target;      /* pass 3: the holders of this object are reported */
     bool found;
     vec under;         /* undercounted objects, whose holders pass 3 reports */
+    size_t buffered;   /* objects flagged RC_BUFFERED */
 } rcv;
 
 static uint8_t *expect_of(rcv *r, const void *obj)
@@ -449,6 +450,46 @@ static void check_count(rcv *r, block *b, void *obj)
                type_name_of(h, obj), obj);
 }
 
+/* rc.c .sources: each candidate is a live old object of a cyclic type,
+ * flagged RC_BUFFERED, and in the buffer once: as many objects have the
+ * flag as the buffer has entries. */
+static uint8_t count_byte(const void *obj)
+{
+    return chunk_of(obj)->rc_counts[((uintptr_t)obj & CHUNK_MASK) >> GRANULE_SHIFT];
+}
+
+static void count_buffered(rcv *r, block *b, void *obj)
+{
+    (void)b;
+    if (count_byte(obj) & RC_BUFFERED)
+        r->buffered++;
+}
+
+static void check_candidates(rcv *r)
+{
+    gull_heap *h = r->v.h;
+    for (size_t i = 0; i < h->rc_cand.len; i++) {
+        void *obj = h->rc_cand.at[i];
+        if (block_find_object(h, obj, false) != obj) {
+            report(&r->v, "cycle candidate %p is not a live object (freed without leaving the "
+                          "buffer: rc.c .sources)", obj);
+            continue;
+        }
+        if (*state_of(obj) & ST_YOUNG)
+            report(&r->v, "cycle candidate '%s' at %p is young", type_name_of(h, obj), obj);
+        else if (block_of(obj)->acyclic)
+            report(&r->v, "cycle candidate '%s' at %p is of an acyclic type", type_name_of(h, obj), obj);
+        if (!(count_byte(obj) & RC_BUFFERED))
+            report(&r->v, "cycle candidate '%s' at %p lacks RC_BUFFERED", type_name_of(h, obj), obj);
+    }
+    r->buffered = 0;
+    each_old(h, count_buffered, r);
+    if (r->buffered != h->rc_cand.len)
+        report(&r->v, "%zu objects are flagged RC_BUFFERED but the candidate buffer has %zu entries "
+                      "(one is there twice, or a flag was left behind)",
+               r->buffered, h->rc_cand.len);
+}
+
 static int cmp_ptr(const void *a, const void *b)
 {
     uintptr_t x = (uintptr_t) * (void *const *)a, y = (uintptr_t) * (void *const *)b;
@@ -501,6 +542,7 @@ void verify_rc(gull_heap *h, const char *when)
             if (!st || !st_live(h, st) || !(st & ST_RC_ZCT))
                 report(&r.v, "zero-count-table entry %p is not a live object flagged ST_RC_ZCT", h->zct.at[i]);
         }
+        check_candidates(&r);
     }
     vec_free(&r.under);
     for (size_t i = 0; r.expect && i < r.n; i++)

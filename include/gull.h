@@ -121,6 +121,8 @@ typedef struct gull_config {
                                  to the next major's target */
     double step_share;        /* inc: the most of the time a run of marking steps takes
                                  (0.05..1; 1 = a step whenever one is owed: least memory) */
+    size_t cycle_threshold;   /* rc: cycle candidates that start the cycle collector (the
+                                 starting point: it adapts to what collections find) */
     const char *pause_log;    /* append one line per pause to this file; NULL = off */
     bool ignore_env;          /* do not read GULL_* environment variables */
     gull_error_fn on_error;   /* NULL = print to stderr */
@@ -197,6 +199,12 @@ typedef void (*gull_trace_range_fn)(void *obj, void **from, void **to, gull_visi
                                     void *visit_ctx);
 
 #define GULL_TYPE_NO_POINTERS 1u /* the object holds no managed pointers */
+/* rc mode: no object of the type can be on a cycle (it points only to
+ * objects of acyclic types: a string, a number box, a record of those), so
+ * the cycle collector never buffers or traverses it.  Pointer-free types
+ * are acyclic without the flag.  A wrong flag can only keep a garbage
+ * cycle until a major collection; it never frees a live object. */
+#define GULL_TYPE_ACYCLIC 2u
 
 /* Optional, for diagnostics (gull_path_to_root, heap snapshots): the name
  * of the field of obj at byte offset `offset` (a slot its trace function
@@ -387,6 +395,8 @@ typedef enum gull_pause_kind {
     GULL_PAUSE_MARK_START,  /* inc: the cycle's first pause (a minor, the flip, the roots) */
     GULL_PAUSE_MARK_STEP,   /* inc: a bounded step of sweeping or marking */
     GULL_PAUSE_MARK_FINISH, /* inc: weak refs, finalizers, queueing blocks for sweeping */
+    GULL_PAUSE_RC_CYCLES,   /* rc: a minor collection and zero-count pass that also runs
+                               the cycle collector (within the pause's budget) */
     GULL_PAUSE_KINDS
 } gull_pause_kind;
 
@@ -411,6 +421,16 @@ typedef struct gull_stats {
      * by a collection's sweep), and zero-count-table passes (one per minor). */
     uint64_t rc_freed_objects, rc_freed_bytes;
     uint64_t rc_zct_passes;
+    /* rc mode, the cycle collector (trial deletion): collections, candidates
+     * examined, objects traversed, objects and bytes freed as garbage cycles
+     * (also counted in rc_freed_*), candidates given up because their
+     * subgraph did not fit a pause (left to the next major collection), and
+     * pauses that left freeing to the next one (a backlog). */
+    uint64_t rc_cycle_collections, rc_cycle_candidates, rc_cycle_scanned;
+    uint64_t rc_cycle_freed_objects, rc_cycle_freed_bytes;
+    uint64_t rc_cycle_abandoned, rc_backlog_pauses;
+    size_t rc_cycle_threshold;  /* the candidates that start the next cycle collection, as
+                                   adapted (pacing.c .cycles) */
 } gull_stats;
 
 /* Fill *out.  [no-gc] */
@@ -454,6 +474,9 @@ typedef struct gull_census_entry {
     size_t native_bytes;   /* their gull_set_native_size() sum */
     size_t retained;       /* with GULL_CENSUS_RETAINED: bytes (heap + native) that
                               would be freed if every object of the type died */
+    uint64_t cycle_freed, cycle_freed_bytes; /* rc mode: objects (and bytes) of the type the
+                              cycle collector has freed as garbage cycles since the heap
+                              was created (0 in other modes) */
 } gull_census_entry;
 
 typedef struct gull_census {

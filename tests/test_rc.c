@@ -4,9 +4,11 @@
  *   - an old object is freed at the next pause once the last heap
  *     reference to it is overwritten, without a major; a weak reference to
  *     it is cleared;
- *   - a ten-million-cell list is freed without deep recursion or a major;
- *   - a garbage cycle survives RC and is freed by the backup trace, after
- *     which the counts are exact (verifier);
+ *   - a ten-million-cell list is freed without deep recursion or a major,
+ *     over many pauses that each stay within their budget;
+ *   - with the cycle collector held off, a garbage cycle survives RC and is
+ *     freed by the backup trace, after which the counts are exact
+ *     (verifier); test_rc_cycles.c covers the cycle collector;
  *   - a root-only object (count 0) stays until its root goes; so does one
  *     that only a conservative stack word names;
  *   - a finalizer runs once for an RC-freed object; a resurrecting
@@ -66,12 +68,18 @@ Test(rc, overwritten_last_reference_frees_promptly)
     gull_heap_destroy(h);
 }
 
-Test(rc, ten_million_cell_list_freed_without_recursion_or_major)
+/* Freeing is bounded per pause (rc.c .budget, pacing.c .rc-budget): with
+ * GULL_STEP_BUDGET=0 a pause does RC_PAUSE_WORK (1 MiB) of work, so the
+ * list goes over many pauses, none frees much more than its share, and no
+ * major collection is needed.  A loop, never C recursion: ten million
+ * levels would overflow the stack. */
+Test(rc, ten_million_cell_list_freed_over_bounded_pauses_without_recursion_or_major)
 {
     gull_config c;
     tu_config(&c);
     c.mode = GULL_MODE_RC;
     c.heap_max = 0;
+    c.step_budget_ms = 0; /* work-only budgets: repeatable */
     gull_heap *h = tu_heap(&c);
     tu_types t = tu_register_types(h);
     const long N = 10 * 1000 * 1000;
@@ -87,19 +95,39 @@ Test(rc, ten_million_cell_list_freed_without_recursion_or_major)
     promote(h);
     gull_stats s0 = tu_stats(h);
     GULL_WRITE(h, holder, &((tu_cell *)holder)->car, NULL); /* the head's count drops to 0 */
-    promote(h);
+    uint64_t most = 0, last = s0.rc_freed_bytes;
+    long pauses = 0;
+    while (tu_stats(h).rc_freed_objects - s0.rc_freed_objects < (uint64_t)N && pauses < 100000) {
+        promote(h);
+        pauses++;
+        uint64_t now = tu_stats(h).rc_freed_bytes;
+        if (now - last > most)
+            most = now - last;
+        last = now;
+    }
     gull_stats s = tu_stats(h);
     cr_assert_eq(s.major_collections, s0.major_collections, "a major collection ran");
     cr_assert_geq(s.rc_freed_objects - s0.rc_freed_objects, (uint64_t)N,
-                  "only %llu of %ld cells freed by RC",
-                  (unsigned long long)(s.rc_freed_objects - s0.rc_freed_objects), N);
+                  "only %llu of %ld cells freed by RC after %ld pauses",
+                  (unsigned long long)(s.rc_freed_objects - s0.rc_freed_objects), N, pauses);
+    cr_assert_gt(pauses, 100, "freed in %ld pauses: the budget did not bound them", pauses);
+    cr_assert_leq(most, (uint64_t)(1 << 20) + 4096, "one pause freed %llu bytes, over its budget",
+                  (unsigned long long)most);
+    cr_assert_geq(s.rc_backlog_pauses - s0.rc_backlog_pauses, (uint64_t)pauses - 1);
     cr_assert_eq(tu_err.count, 0, "unexpected error: %s", tu_err.last_msg);
     gull_heap_destroy(h);
 }
 
-Test(rc, garbage_cycle_needs_the_backup_trace)
+/* With no cycle collection due (a threshold out of reach), a garbage cycle
+ * waits for the backup trace. */
+Test(rc, garbage_cycle_without_cycle_collection_needs_the_backup_trace)
 {
-    gull_heap *h = rc_heap();
+    gull_config c;
+    tu_config(&c);
+    c.mode = GULL_MODE_RC;
+    c.verify = 1;
+    c.cycle_threshold = 100000000;
+    gull_heap *h = tu_heap(&c);
     tu_types t = tu_register_types(h);
     void *holder = NULL;
     cr_assert(gull_root_add(h, &holder));
@@ -281,7 +309,7 @@ Test(rc, verifier_reports_a_store_that_skipped_the_barrier)
     gull_heap_destroy(h);
 }
 
-/* rc.c .sticky: a count that reached 255 never changes; once its holders
+/* rc.c .sticky: a count that reached 127 never changes; once its holders
  * are gone only the backup trace frees the object, and its recount leaves
  * every count exact again (the verifier checks after each collection). */
 Test(rc, sticky_count_waits_for_the_backup_trace)

@@ -413,7 +413,7 @@ Test(stats, bad_arguments_are_reported, .init = clear_gull_env)
     cr_expect(strstr(cap.text, "gull_get_stats") != NULL, "%s", cap.text);
 
     cap.n = 0;
-    cr_expect_eq(gull_pause_quantile(h, (gull_pause_kind)7, 0.5), 0);
+    cr_expect_eq(gull_pause_quantile(h, (gull_pause_kind)(GULL_PAUSE_KINDS + 1), 0.5), 0);
     cr_expect_eq(cap.n, 1);
     cap.n = 0;
     cr_expect_eq(gull_pause_quantile(h, GULL_PAUSE_KINDS, 1.5), 0);
