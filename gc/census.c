@@ -9,6 +9,10 @@
  * finish the running cycle first.  The side traversal costs one full mark
  * and leaves the collector as it was.
  *
+ * .cycles In rc mode each line also carries what the cycle collector has
+ *         freed of the type so far (counted by rc.c as it frees), and the
+ *         printed census ends with those types, largest first: which types
+ *         the program's garbage cycles are made of.
  * .exact  bytes is the sum of gull_object_size() (the cell or the large
  *         object), native_bytes the sum of gull_set_native_size() of the
  *         counted objects: a test builds a heap and checks both to the
@@ -74,6 +78,8 @@ gull_error gull_census_take(gull_heap *h, unsigned flags, gull_census *out)
         ent[i].name = h->types[i]->name;
         if (retained)
             ent[i].retained = retained[i];
+        ent[i].cycle_freed = h->types[i]->cycle_freed; /* rc.c .cycles */
+        ent[i].cycle_freed_bytes = h->types[i]->cycle_freed_bytes;
         out->count += ent[i].count;
         out->bytes += ent[i].bytes;
         out->native_bytes += ent[i].native_bytes;
@@ -155,6 +161,14 @@ static int entry_by_size(const void *pa, const void *pb)
     return a->type.id < b->type.id ? -1 : a->type.id > b->type.id;
 }
 
+static int entry_by_cycle_bytes(const void *pa, const void *pb)
+{
+    const gull_census_entry *a = pa, *b = pb;
+    if (a->cycle_freed_bytes != b->cycle_freed_bytes)
+        return a->cycle_freed_bytes < b->cycle_freed_bytes ? 1 : -1;
+    return a->type.id < b->type.id ? -1 : a->type.id > b->type.id;
+}
+
 void gull_census_print(const gull_census *before, const gull_census *after, FILE *f)
 {
     if (!after || !f)
@@ -196,5 +210,18 @@ void gull_census_print(const gull_census *before, const gull_census *after, FILE
         fputc('\n', f);
     }
     fprintf(f, "%-24s %12zu %14zu %14zu\n", "total", after->count, after->bytes, after->native_bytes);
+    /* rc mode: the garbage cycles the cycle collector freed, by type
+     * (also of types with no live object now) */
+    n = 0;
+    for (size_t i = 1; i < after->ntypes; i++)
+        if (after->entries[i].cycle_freed)
+            e[n++] = after->entries[i];
+    qsort(e, n, sizeof *e, entry_by_cycle_bytes);
+    if (n) {
+        fprintf(f, "%-24s %12s %14s\n", "freed in garbage cycles", "count", "bytes");
+        for (size_t i = 0; i < n; i++)
+            fprintf(f, "%-24s %12llu %14llu\n", e[i].name, (unsigned long long)e[i].cycle_freed,
+                    (unsigned long long)e[i].cycle_freed_bytes);
+    }
     free(e);
 }

@@ -711,7 +711,7 @@ INTERNAL uint64_t stats_quantile(const pause_hist *hist, double q);
 /* Trace lines for the incremental cycle (GULL_TRACE). */
 INTERNAL void stats_cycle_event(gull_heap *h, const char *what, const char *why);
 INTERNAL void stats_rc_cycles(gull_heap *h, size_t examined, size_t scanned, size_t white,
-                              size_t freed, bool abandoned); /* trace line (rc.c .cycles) */
+                              size_t freed, const char *gave_up); /* trace line (rc.c .cycles) */
 
 /* ---------------------------------------------------------------- verify.c */
 

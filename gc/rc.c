@@ -121,13 +121,14 @@
  *            incoming edge is still subtracted, and added back if the
  *            holder turns out live), so a candidate next to a global table
  *            costs little;
- *          - a batch is the candidates in buffer order until the budget
- *            ends; if it ends while marking gray, the objects still waiting
- *            on the stack are treated as held from outside (sound: that
- *            only keeps more), the candidate being marked is given up
- *            (rc_cycle_abandoned: its subgraph is too big for a pause, so
- *            the backup trace will reclaim it if it is garbage) and the
- *            rest wait for the next pause;
+ *          - a batch is the candidates in buffer order until marking gray
+ *            has used half of what is left of the pause; if that ends while
+ *            marking, the objects still waiting on the stack are treated as
+ *            held from outside (sound: that only keeps more), and the
+ *            candidate being marked waits for the next pause with the rest
+ *            unless it was the batch's first: then its subgraph alone is
+ *            too big for a pause, and it is given up (rc_cycle_abandoned;
+ *            the backup trace reclaims it if it is garbage);
  *          - a garbage set with a registered finalizer is not freed: its
  *            registered objects go to the ready queue (a root) and every
  *            white object gets its edges back and becomes a candidate
@@ -668,8 +669,18 @@ static void collect_cycles(pass *p)
     gull_heap *h = p->h;
     cycles cy = {.p = p};
     size_t i = 0, n = 0;
-    bool abandoned = false;
-    for (; i < h->rc_cand.len && !abandoned; i++) {
+    bool stopped = false, marked_one = false;
+    const char *gave_up = NULL;
+    /* Marking gray gets half of what is left of the pause: scanning black
+     * and freeing cost about as much again (.budget). */
+    budget gb = p->b;
+    if (gb.deadline_ns) {
+        uint64_t now = os_now_ns();
+        gb.deadline_ns = now < gb.deadline_ns ? now + (gb.deadline_ns - now) / 2 : now;
+    } else if (gb.work > p->done) {
+        gb.work = p->done + (gb.work - p->done) / 2;
+    }
+    for (; i < h->rc_cand.len && !stopped; i++) {
         void *s = h->rc_cand.at[i];
         uint8_t *c = count_of(s);
         *c &= (uint8_t)~RC_BUFFERED;
@@ -680,11 +691,18 @@ static void collect_cycles(pass *p)
             continue;
         push_gray(&cy, s);
         while (cy.stack.len) {
-            if (spent(p, &n)) {
-                /* Those waiting are held from outside; s is given up. */
+            if (++n % CHECK_EVERY == 0 && budget_spent(&gb, p->done)) {
+                /* Those waiting are held from outside.  s alone filled a
+                 * pause: given up (.cycles); else it waits for the next. */
                 while (cy.stack.len)
                     *state_of(cy.stack.at[--cy.stack.len]) &= (uint8_t)~ST_RC_GRAY;
-                abandoned = true;
+                stopped = true;
+                if (!marked_one) {
+                    gave_up = h->types[block_of(s)->type]->name;
+                } else {
+                    *c |= RC_BUFFERED;
+                    i--; /* the loop's i++ leaves it in the buffer */
+                }
                 break;
             }
             void *o = cy.stack.at[--cy.stack.len];
@@ -697,6 +715,7 @@ static void collect_cycles(pass *p)
             b->trace(o, gray_visit, &cy);
             p->done += b->cell_size;
         }
+        marked_one = true;
     }
     size_t examined = i;
     /* Scan: what still has a count is held from outside. */
@@ -725,10 +744,10 @@ static void collect_cycles(pass *p)
     h->st.s.rc_cycle_collections++;
     h->st.s.rc_cycle_candidates += examined;
     h->st.s.rc_cycle_scanned += scanned;
-    if (abandoned)
+    if (gave_up)
         h->st.s.rc_cycle_abandoned++;
     pacing_after_cycles(h, examined, freed);
-    stats_rc_cycles(h, examined, scanned, white, freed, abandoned);
+    stats_rc_cycles(h, examined, scanned, white, freed, gave_up);
     vec_free(&cy.stack);
     vec_free(&cy.members);
 }

@@ -72,8 +72,8 @@
  *   rc mode adds, before the pause's own line, one line per run of the
  *   cycle collector (rc.c .cycles): candidates examined (and still
  *   waiting), objects traversed, found white, freed (0 when the white set
- *   waits for a finalizer), "gave-up 1" when a candidate's subgraph did not
- *   fit the pause, and the adapted threshold:
+ *   waits for a finalizer), "gave-up TYPE" when a candidate (of that type)
+ *   had a subgraph too big for the pause, and the adapted threshold:
  *     gull: rc cycles 7 candidates 10240 (0 wait) traversed 40960 white 40960 freed 40960 threshold 5000 at 1.250s
  *   Its pause is logged with kind "rc-cycles".
  */
@@ -276,14 +276,15 @@ void stats_pause_end(gull_heap *h, const char *why)
 /* ---------------------------------------------------------------- rc */
 
 void stats_rc_cycles(gull_heap *h, size_t examined, size_t scanned, size_t white, size_t freed,
-                     bool abandoned)
+                     const char *gave_up)
 {
     if (!h->cfg.trace)
         return;
-    fprintf(stderr, "gull: rc cycles %llu candidates %zu (%zu wait) traversed %zu white %zu freed %zu%s "
+    fprintf(stderr, "gull: rc cycles %llu candidates %zu (%zu wait) traversed %zu white %zu freed %zu%s%s "
                     "threshold %zu at %.3fs\n",
             (unsigned long long)h->st.s.rc_cycle_collections, examined, h->rc_cand.len, scanned, white,
-            freed, abandoned ? " gave-up 1" : "", h->cycle_threshold, since_start_s(h, os_now_ns()));
+            freed, gave_up ? " gave-up " : "", gave_up ? gave_up : "", h->cycle_threshold,
+            since_start_s(h, os_now_ns()));
 }
 
 /* ---------------------------------------------------------------- cycles */

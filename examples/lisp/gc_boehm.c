@@ -293,6 +293,12 @@ int lgc_census(struct lgc_census_line **lines, size_t *n, bool retained)
     *n = 0;
     return LGC_UNAVAILABLE;
 }
+int lgc_cycle_census(struct lgc_census_line **lines, size_t *n)
+{
+    *lines = NULL;
+    *n = 0;
+    return LGC_UNAVAILABLE;
+}
 int lgc_why_alive(void *obj, char *buf, size_t n)
 {
     (void)obj;

@@ -134,6 +134,30 @@ static int by_size(const void *pa, const void *pb)
     return x > y ? -1 : x < y ? 1 : strcmp(a->name, b->name);
 }
 
+int lgc_cycle_census(struct lgc_census_line **lines, size_t *n)
+{
+    *lines = NULL;
+    *n = 0;
+    if (gull_heap_mode(lgc_heap) != GULL_MODE_RC) return LGC_NOT_RC;
+    gull_census c;
+    if (gull_census_take(lgc_heap, 0, &c) != GULL_OK) return LGC_FAILED;
+    struct lgc_census_line *l = malloc((c.ntypes ? c.ntypes : 1) * sizeof *l);
+    if (!l) {
+        gull_census_free(&c);
+        return LGC_FAILED;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < c.ntypes; i++)
+        if (c.entries[i].cycle_freed)
+            l[k++] = (struct lgc_census_line){c.entries[i].name, (size_t)c.entries[i].cycle_freed,
+                                              (size_t)c.entries[i].cycle_freed_bytes, 0, 0};
+    gull_census_free(&c);
+    qsort(l, k, sizeof *l, by_size);
+    *lines = l;
+    *n = k;
+    return LGC_OK;
+}
+
 int lgc_census(struct lgc_census_line **lines, size_t *n, bool retained)
 {
     gull_census c;

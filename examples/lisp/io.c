@@ -251,6 +251,10 @@ static void diag_status(const char *who, int st, val irritant)
         snprintf(msg, sizeof msg, "%s: not available on %s-lisp", who, lgc_name());
         lisp_error(msg, 0);
     }
+    if (st == LGC_NOT_RC) {
+        snprintf(msg, sizeof msg, "%s: only with GULL_MODE=rc (the cycle collector's record)", who);
+        lisp_error(msg, 0);
+    }
     if (st != LGC_OK) {
         snprintf(msg, sizeof msg, "%s: failed (the collector said why on stderr)", who);
         if (irritant) lisp_error(msg, 1, irritant);
@@ -279,6 +283,34 @@ static val p_heap_census(int argc, val *a, prim *self)
         if (retained) PUSH(mkint((intptr_t)l[i].retained));
         val line = list_from(rsp - cols, cols, NIL);
         rsp -= cols;
+        PUSH(line);
+        val acc = cons(rsp[-1], rsp[-2]);
+        rsp -= 2;
+        PUSH(acc);
+    }
+    free(l);
+    val r = rsp[-1];
+    rsp = base;
+    return r;
+}
+
+/* (heap-cycles) => ((kind count bytes) ...): what the rc cycle collector
+ * has freed as garbage cycles so far, by kind, largest first. */
+static val p_heap_cycles(int argc, val *a, prim *self)
+{
+    A;
+    (void)argc;
+    struct lgc_census_line *l;
+    size_t n;
+    diag_status("heap-cycles", lgc_cycle_census(&l, &n), 0);
+    val *base = rsp;
+    PUSH(NIL);
+    for (size_t i = n; i-- > 0;) {
+        PUSH(mkstr_c(l[i].name));
+        PUSH(mkint((intptr_t)l[i].count));
+        PUSH(mkint((intptr_t)l[i].bytes));
+        val line = list_from(rsp - 3, 3, NIL);
+        rsp -= 3;
         PUSH(line);
         val acc = cons(rsp[-1], rsp[-2]);
         rsp -= 2;
@@ -379,6 +411,7 @@ void prims_io_init(void)
     defprim("gc-stats", p_gc_stats, 0, 0);
     defprim("memory-report", p_memory_report, 0, 0);
     defprim("heap-census", p_heap_census, 0, 1);
+    defprim("heap-cycles", p_heap_cycles, 0, 0);
     defprim("why-alive", p_why_alive, 1, 1);
     defprim("heap-snapshot", p_heap_snapshot, 1, 1);
 }

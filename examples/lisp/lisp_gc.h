@@ -60,10 +60,13 @@ void lgc_memory_report(FILE *f);
  * lgc_why_alive: a shortest path from a root to obj, as one line of text
  *   ("global variable cache -> pair.car -> vector"), into buf.
  * lgc_heap_snapshot: the heap in V8's .heapsnapshot format (DevTools). */
-enum { LGC_OK = 0, LGC_UNAVAILABLE, LGC_FAILED };
+enum { LGC_OK = 0, LGC_UNAVAILABLE, LGC_FAILED, LGC_NOT_RC };
 struct lgc_census_line { const char *name; size_t count, bytes, native, retained; };
 int lgc_census(struct lgc_census_line **lines, size_t *n, bool retained);
 int lgc_why_alive(void *obj, char *buf, size_t n);
+/* What the rc cycle collector has freed, by kind (count, bytes; largest
+ * first): LGC_NOT_RC outside GULL_MODE=rc. */
+int lgc_cycle_census(struct lgc_census_line **lines, size_t *n);
 int lgc_heap_snapshot(const char *path);
 /* Run fn(arg) on a thread whose stack has stack_size bytes (the collector
  * must know about the thread); returns when fn returns. */
