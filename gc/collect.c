@@ -97,7 +97,9 @@ static bool reentered(gull_heap *h)
 static void minor_body(gull_heap *h, bool promote_all)
 {
     marker *m = &h->minor_mk;
-    uint64_t cpu0 = h->cfg.mode == GULL_MODE_INC ? os_thread_cpu_ns() : 0; /* pacing.c .nursery */
+    uint64_t cpu0 = h->cfg.mode == GULL_MODE_INC || h->cfg.mode == GULL_MODE_RC
+                        ? os_thread_cpu_ns()
+                        : 0; /* pacing.c .nursery */
     uint64_t t0 = os_now_ns();
     sweep_retire_all(h);
     h->promote_all = promote_all;

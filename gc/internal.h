@@ -375,6 +375,7 @@ struct gull_heap {
 
     /* finalization and weak references */
     vec final_young, final_old;    /* objects whose type has a finalizer */
+    struct final_index *final_index; /* rc: final_old's object -> position (finalize.c .rc-index) */
     vec final_ready;               /* unreachable, waiting for their finalizer */
     vec final_running;             /* the batch being finalized now (finalize.c .when) */
     vec weaks;                     /* weak_slot * */
@@ -677,7 +678,8 @@ INTERNAL void weak_clear_rc(gull_heap *h);
 /* rc: move the registered objects flagged ST_RC_DYING to the ready queue
  * (clearing the flag; into the ZCT instead when the queue cannot grow);
  * the flag stays on the unregistered ones. */
-INTERNAL void final_take_rc(gull_heap *h);
+INTERNAL void final_take_rc(gull_heap *h, void **objs, size_t n);
+INTERNAL const char *final_index_problem(gull_heap *h); /* verify.c: NULL when it is right */
 
 /* ---------------------------------------------------------------- external.c */
 

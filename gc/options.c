@@ -93,7 +93,7 @@ static const option options[] = {
      "or full (non-generational)"},
     {"GULL_NURSERY_SIZE", K_SIZE, "1M", 64 * KiB, 1 * GiB, false, FIELD(nursery_size),
      "bytes allocated between minor collections (larger: more throughput, longer minor pauses); "
-     "inc: the most, shrunk so that a minor fits half the step budget"},
+     "inc and rc: the most, shrunk so that a minor fits half the step budget"},
     {"GULL_PROMOTE_AGE", K_COUNT, "1", 1, MAX_PROMOTE_AGE, false, FIELD(promote_age),
      "minor collections an object survives before it is promoted"},
     {"GULL_OLD_GROWTH", K_FRACTION, "1.0", 0.05, 20, false, FIELD(old_growth),

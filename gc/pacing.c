@@ -8,8 +8,9 @@
  *          (weight 1: a native byte counts as a heap byte, when
  *          external_pacing is on), reach GULL_NURSERY_SIZE.
  * .nursery The nursery size is GULL_NURSERY_SIZE in gen, and at most that
- *          in inc, where a minor collection must fit the pause goal (the
- *          step budget, GULL_STEP_BUDGET) like any step: a minor costs
+ *          in inc and rc, where a minor collection must fit the pause goal
+ *          (the step budget, GULL_STEP_BUDGET) like any step (in rc the
+ *          zero-count pass and the cycle collector then get the budget): a minor costs
  *          about its survivors plus the young blocks' sweep, so after each
  *          one its CPU time per nursery byte is smoothed and the next
  *          nursery is the goal's worth of bytes, within [NURSERY_MIN,
@@ -380,9 +381,9 @@ static void adapt_nursery(gull_heap *h, uint64_t cpu_ns)
 {
     double goal = h->cfg.step_budget_ms * 1e6 * 0.5;
     size_t max = h->cfg.nursery_size;
-    if (h->cfg.mode != GULL_MODE_INC || goal <= 0 || max <= NURSERY_MIN || !cpu_ns ||
-        h->nursery_used < h->nursery_target / 2)
-        return; /* not inc, no goal, or a minor asked for before the nursery filled */
+    if ((h->cfg.mode != GULL_MODE_INC && h->cfg.mode != GULL_MODE_RC) || goal <= 0 ||
+        max <= NURSERY_MIN || !cpu_ns || h->nursery_used < h->nursery_target / 2)
+        return; /* gen or full, no goal, or a minor asked for before the nursery filled */
     double per_byte = (double)cpu_ns / (double)h->nursery_used;
     h->minor_ns_per_byte =
         h->minor_ns_per_byte > 0 ? 0.5 * h->minor_ns_per_byte + 0.5 * per_byte : per_byte;

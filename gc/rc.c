@@ -487,7 +487,7 @@ static void drain(pass *p)
         if (p->finals.len) {
             /* Registered ones go to the ready queue (finalize.c), with their
              * children kept; the others have been finalized: free them. */
-            final_take_rc(h);
+            final_take_rc(h, p->finals.at, p->finals.len);
             for (size_t i = 0; i < p->finals.len; i++) {
                 void *obj = p->finals.at[i];
                 uint8_t *st = state_of(obj);
@@ -625,7 +625,7 @@ static size_t collect_white(cycles *cy, size_t *nwhite)
         /* ST_RC_GRAY is ST_RC_DYING: take_rc queues the registered ones and
          * clears their flag. */
         size_t before = h->final_ready.len;
-        final_take_rc(h);
+        final_take_rc(h, cy->members.at, keep);
         queued = h->final_ready.len != before;
         for (size_t i = 0; i < keep && !queued; i++)
             if (!gray(cy->members.at[i]))

@@ -543,6 +543,9 @@ void verify_rc(gull_heap *h, const char *when)
                 report(&r.v, "zero-count-table entry %p is not a live object flagged ST_RC_ZCT", h->zct.at[i]);
         }
         check_candidates(&r);
+        const char *fi = final_index_problem(h);
+        if (fi)
+            report(&r.v, "%s (finalize.c .rc-index)", fi);
     }
     vec_free(&r.under);
     for (size_t i = 0; r.expect && i < r.n; i++)

@@ -385,6 +385,47 @@ Test(rc, mixed_graph_frees_and_keeps_counts_exact)
     gull_heap_destroy(h);
 }
 
+/* Thousands of registered objects dying by count in random order, over
+ * many pauses: each finalized once, then freed; the verifier checks the
+ * finalization index (finalize.c .rc-index) after every pause. */
+Test(rc, many_finalizable_objects_die_by_count_in_any_order)
+{
+    gull_heap *h = rc_heap();
+    tu_types t = tu_register_types(h);
+    const long N = 3000;
+    tu_fin_reset(N);
+    void *vec = NULL;
+    cr_assert(gull_root_add(h, &vec));
+    tu_vec *v = gull_alloc(h, t.vec, sizeof(tu_vec) + (size_t)N * sizeof(void *));
+    cr_assert_not_null(v);
+    v->n = (size_t)N;
+    vec = v;
+    for (long i = 0; i < N; i++)
+        GULL_WRITE(h, v, &v->items[i], tu_fnode_new(h, t.fnode, i));
+    promote(h);
+    unsigned long x = 12345;
+    for (long left = N; left > 0;) {
+        for (int k = 0; k < 97 && left > 0; k++) {
+            x = x * 6364136223846793005UL + 1442695040888963407UL;
+            long i = (long)((x >> 33) % (unsigned long)N);
+            if (v->items[i]) {
+                GULL_WRITE(h, v, &v->items[i], NULL);
+                left--;
+            }
+        }
+        promote(h);
+    }
+    promote(h);
+    promote(h);
+    cr_assert_eq(tu_fin.count, N, "finalizers ran %ld times for %ld objects", tu_fin.count, N);
+    cr_assert_eq(tu_fin.twice, 0);
+    cr_assert_eq(tu_fin.bad_magic, 0);
+    cr_assert_geq(tu_stats(h).rc_freed_objects, (uint64_t)N, "the finalized objects were not freed");
+    cr_assert_eq(tu_stats(h).major_collections, 0);
+    cr_assert_eq(tu_err.count, 0, "unexpected error: %s", tu_err.last_msg);
+    gull_heap_destroy(h);
+}
+
 /* A young finalizable object that dies in a minor is queued after the
  * root scan; the ZCT pass of the same pause must count the ready queue as
  * a root, or it frees the object before its finalizer runs (found by ASan).
