@@ -293,6 +293,8 @@ uint8_t *block_cards(gull_heap *h, block *b)
 
 void block_release(gull_heap *h, block *b)
 {
+    if (h->rc)
+        h->rc->releasing(h); /* rc.c .stale: no candidate entry may point into it */
     cursors_skip(h, b);
     if (b->cards) {
         h->metadata -= (b->cell_size + CARD_SIZE - 1) >> CARD_SHIFT;

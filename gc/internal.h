@@ -362,8 +362,10 @@ struct gull_heap {
     vec rc_promoted;               /* the minor's survivors, until their counts are in */
     vec rc_prev_rooted;            /* rc_rooted of the last pause (rc.c .sources) */
     vec rc_cand;                   /* cycle candidates, RC_BUFFERED in their count (.cycles) */
+    size_t rc_stale;               /* entries of rc_cand whose object was freed since (.stale) */
     size_t cycle_threshold;        /* candidates that start the cycle collector (pacing.c .cycles) */
     size_t old_at_cycles;          /* old_bytes after the last cycle collection or major */
+    unsigned rc_backup_factor;     /* rc: times GULL_OLD_GROWTH before the next major (.backup) */
     bool rc_backlog;               /* the last pause left freeing to do (pacing.c .rc-budget) */
 
     /* roots */
@@ -537,6 +539,7 @@ typedef struct rc_hooks {
     void (*root)(gull_heap *h, void *obj);       /* .roots: a root names obj */
     void (*finalized)(gull_heap *h, void *obj);  /* its finalizer ran: back to the ZCT */
     void (*zct_add)(gull_heap *h, void *obj);    /* count 0: into the ZCT, once */
+    void (*releasing)(gull_heap *h);             /* a block is about to go (.stale) */
 } rc_hooks;
 INTERNAL extern const rc_hooks rc_hooks_rc;
 INTERNAL uint8_t rc_count(const void *obj);    /* without the RC_BUFFERED flag */

@@ -107,6 +107,15 @@
  *          a program whose candidates are live data stops paying for trial
  *          deletion and one that makes garbage cycles gets them found
  *          sooner.
+ * .backup  rc: the major collection is a backup trace for what counting
+ *          and the cycle collector left (cycles too big for a pause, sticky
+ *          counts), but the old generation also grows with live data, and
+ *          a major paced as in gen then finds nothing to free.  So a major
+ *          that freed less than an eighth of the old generation doubles the
+ *          growth it allows next (GULL_OLD_GROWTH times 1, 2, 4 ... up to
+ *          RC_BACKUP_MAX), and one that found more garbage resets it: a
+ *          growing heap gets fewer stop-the-world majors, and garbage the
+ *          counts miss still gets one.
  * Asked once per block refill (alloc.c), so the cost is per 16 KiB; and
  * when native memory grows past a trigger or a limit between refills,
  * pacing_external_changed() makes the next allocation poll (alloc.c .poll).
@@ -121,6 +130,7 @@
 #define NURSERY_MIN ((size_t)128 << 10)   /* .nursery: smaller nurseries cost more than they save */
 #define RC_PAUSE_WORK ((size_t)1 << 20)   /* .rc-budget: a pause's work without a clock */
 #define CYCLE_THRESHOLD_GROWTH 64         /* .cycles: the threshold's ceiling, times the setting */
+#define RC_BACKUP_MAX 16                  /* .backup: GULL_OLD_GROWTH times this at most */
 
 static const pace_decision NONE = {PACE_NONE, NULL, {0, 0}};
 
@@ -141,7 +151,7 @@ static size_t native_growth(const gull_heap *h)
 static void set_next_major(gull_heap *h)
 {
     double base = (double)h->live_after_major + (double)native_weight(h);
-    double next = base * (1.0 + h->cfg.old_growth);
+    double next = base * (1.0 + h->cfg.old_growth * (double)h->rc_backup_factor);
     h->next_major = next > (double)h->cfg.heap_initial ? (size_t)next : h->cfg.heap_initial;
 }
 
@@ -164,6 +174,7 @@ void pacing_init(gull_heap *h)
     h->nursery_target = h->cfg.nursery_size;
     set_next_major(h);
     h->promo_rate = 1.0;
+    h->rc_backup_factor = 1;
     h->cycle_threshold = h->cfg.cycle_threshold ? h->cfg.cycle_threshold : 1;
     h->poll = pacing_poll_needed(h);
 }
@@ -416,6 +427,13 @@ void pacing_after_minor(gull_heap *h, size_t promoted, uint64_t cpu_ns, uint64_t
 void pacing_after_major(gull_heap *h, size_t live, size_t marked, bool nursery_collected)
 {
     h->external_at_gc = h->external;
+    if (h->cfg.mode == GULL_MODE_RC) { /* .backup */
+        size_t before = h->old_bytes;
+        bool fruitless = before <= live || before - live < before / 8;
+        h->rc_backup_factor = fruitless ? (h->rc_backup_factor >= RC_BACKUP_MAX / 2 ? RC_BACKUP_MAX
+                                                                                    : 2 * h->rc_backup_factor)
+                                        : 1;
+    }
     h->live_after_major = live;
     h->old_at_cycles = live; /* .cycles: the major found every garbage cycle */
     if (marked < live && h->cycle_start_old) { /* .floating */

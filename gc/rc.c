@@ -146,10 +146,20 @@
  *            with a count above 0 (roots are not counted, so their going
  *            is no decrement: a ring built while a local held it);
  *          - an object whose finalizer ran, with a count above 0.
- *          A candidate freed before its turn leaves the buffer at the end
- *          of that pass (compacted), before its cell can be reused; the
- *          recount of a major empties the buffer (the major freed every
+ *          The recount of a major empties the buffer (the major freed every
  *          garbage cycle).
+ * .stale   A candidate freed before its turn leaves its entry behind
+ *          (rc_stale counts them): finding its position would cost a walk
+ *          of the buffer, a cache miss per entry, which at every pass made
+ *          a third of cache.scm's time.  A stale entry points to a free
+ *          cell, or to a new object in that cell, of the same block: a
+ *          reader skips an entry whose cell is free or whose count byte
+ *          lacks RC_BUFFERED, and of two entries for one flagged object
+ *          uses the first (it clears the flag).  The buffer is compacted
+ *          (one entry per flagged object, no stale ones) when the stale
+ *          entries reach a quarter of it, and before any block is released
+ *          (block.c calls .releasing), so no entry ever points into memory
+ *          that changed size class or left the heap.
  * .acyclic A type flagged GULL_TYPE_ACYCLIC, or without pointers, cannot
  *          be on a cycle: its objects are never candidates and never
  *          entered (block.acyclic, set with the block's type).
@@ -372,7 +382,6 @@ typedef struct pass {
     budget b;      /* .budget */
     size_t done;   /* work done, in the budget's units */
     bool spent;    /* the budget ran out */
-    bool stale;    /* a buffered candidate was freed: compact h->rc_cand (.sources) */
 } pass;
 
 #define CHECK_EVERY 64 /* objects between looks at the clock */
@@ -423,7 +432,7 @@ static void free_object(pass *p, void *obj, bool edges_gone)
         external_release_dead(h, obj); /* what the sweep does for a dead cell */
     uint8_t *c = count_of(obj);
     if (*c & RC_BUFFERED)
-        p->stale = true;
+        h->rc_stale++; /* .stale: its entry stays behind */
     *c = 0;
     p->freed++;
     p->freed_bytes += b->cell_size;
@@ -682,7 +691,10 @@ static void collect_cycles(pass *p)
     }
     for (; i < h->rc_cand.len && !stopped; i++) {
         void *s = h->rc_cand.at[i];
+        uint8_t st = *state_of(s);
         uint8_t *c = count_of(s);
+        if (!st || (st & ST_YOUNG) || !(*c & RC_BUFFERED))
+            continue; /* .stale: freed, or another entry for it came first */
         *c &= (uint8_t)~RC_BUFFERED;
         uint8_t count = *c;
         /* count 0: the ZCT has it; rooted: it will be a candidate again when
@@ -752,15 +764,24 @@ static void collect_cycles(pass *p)
     vec_free(&cy.members);
 }
 
-/* .sources: a candidate freed this pass leaves the buffer before its cell
- * can be reused. */
+/* .stale: keep one entry per flagged object (a reused cell can have its
+ * own entry and a stale one), drop the rest. */
 static void compact_candidates(gull_heap *h)
 {
     size_t keep = 0;
-    for (size_t i = 0; i < h->rc_cand.len; i++)
-        if (*count_of(h->rc_cand.at[i]) & RC_BUFFERED)
-            h->rc_cand.at[keep++] = h->rc_cand.at[i];
+    for (size_t i = 0; i < h->rc_cand.len; i++) {
+        void *obj = h->rc_cand.at[i];
+        uint8_t st = *state_of(obj);
+        uint8_t *c = count_of(obj);
+        if (!st || (st & ST_YOUNG) || !(*c & RC_BUFFERED))
+            continue;
+        *c &= (uint8_t)~RC_BUFFERED; /* a second entry for it is dropped */
+        h->rc_cand.at[keep++] = obj;
+    }
     h->rc_cand.len = keep;
+    for (size_t i = 0; i < keep; i++)
+        *count_of(h->rc_cand.at[i]) |= RC_BUFFERED;
+    h->rc_stale = 0;
 }
 
 /* ---------------------------------------------------------------- the pause */
@@ -802,8 +823,8 @@ void rc_zct_pass(gull_heap *h, bool cycles)
         h->st.s.rc_backlog_pauses++;
     }
     h->rc_backlog = p.work.len > 0;
-    if (p.stale)
-        compact_candidates(h);
+    if (h->rc_stale > h->rc_cand.len / 4)
+        compact_candidates(h); /* .stale: amortized over a quarter of the buffer's frees */
     /* Weak references read NULL once their target is found dead, before its
      * finalizer runs (weak.c): flag the newly queued ones for the walk. */
     bool queued = h->final_ready.len > p.ready_from;
@@ -868,6 +889,7 @@ void rc_recount(gull_heap *h)
      * are freed by the sweep: the old table is void. */
     h->zct.len = 0;
     h->rc_cand.len = 0;        /* .sources: the flags went with the counts */
+    h->rc_stale = 0;
     h->rc_prev_rooted.len = 0; /* the sweep may free some */
     h->rc_backlog = false;
     for (block *b = h->blocks; b; b = b->next)
@@ -886,4 +908,12 @@ void rc_free_all(gull_heap *h)
 }
 
 /* .hooks (internal.h): installed by heap.c in rc mode. */
-const rc_hooks rc_hooks_rc = {rc_chunk_init, rc_chunk_free, rc_root, rc_finalized, rc_zct_add};
+/* .stale */
+static void rc_releasing(gull_heap *h)
+{
+    if (h->rc_stale)
+        compact_candidates(h);
+}
+
+const rc_hooks rc_hooks_rc = {rc_chunk_init, rc_chunk_free, rc_root, rc_finalized, rc_zct_add,
+                              rc_releasing};

@@ -450,9 +450,11 @@ static void check_count(rcv *r, block *b, void *obj)
                type_name_of(h, obj), obj);
 }
 
-/* rc.c .sources: each candidate is a live old object of a cyclic type,
- * flagged RC_BUFFERED, and in the buffer once: as many objects have the
- * flag as the buffer has entries. */
+/* rc.c .sources, .stale: each object flagged RC_BUFFERED is a live old
+ * object of a cyclic type with an entry in the buffer; the buffer has one
+ * entry per flagged object plus at most rc_stale entries left behind by
+ * freed candidates, and an entry without the flag (or a second one for an
+ * object) only if there are such. */
 static uint8_t count_byte(const void *obj)
 {
     return chunk_of(obj)->rc_counts[((uintptr_t)obj & CHUNK_MASK) >> GRANULE_SHIFT];
@@ -460,34 +462,30 @@ static uint8_t count_byte(const void *obj)
 
 static void count_buffered(rcv *r, block *b, void *obj)
 {
-    (void)b;
-    if (count_byte(obj) & RC_BUFFERED)
-        r->buffered++;
+    if (!(count_byte(obj) & RC_BUFFERED))
+        return;
+    r->buffered++;
+    if (b->acyclic)
+        report(&r->v, "'%s' at %p is flagged a cycle candidate but its type is acyclic",
+               type_name_of(r->v.h, obj), obj);
 }
 
 static void check_candidates(rcv *r)
 {
     gull_heap *h = r->v.h;
+    size_t flagged_entries = 0;
     for (size_t i = 0; i < h->rc_cand.len; i++) {
         void *obj = h->rc_cand.at[i];
-        if (block_find_object(h, obj, false) != obj) {
-            report(&r->v, "cycle candidate %p is not a live object (freed without leaving the "
-                          "buffer: rc.c .sources)", obj);
-            continue;
-        }
-        if (*state_of(obj) & ST_YOUNG)
-            report(&r->v, "cycle candidate '%s' at %p is young", type_name_of(h, obj), obj);
-        else if (block_of(obj)->acyclic)
-            report(&r->v, "cycle candidate '%s' at %p is of an acyclic type", type_name_of(h, obj), obj);
-        if (!(count_byte(obj) & RC_BUFFERED))
-            report(&r->v, "cycle candidate '%s' at %p lacks RC_BUFFERED", type_name_of(h, obj), obj);
+        if (block_find_object(h, obj, false) == obj && (count_byte(obj) & RC_BUFFERED))
+            flagged_entries++;
     }
     r->buffered = 0;
     each_old(h, count_buffered, r);
-    if (r->buffered != h->rc_cand.len)
-        report(&r->v, "%zu objects are flagged RC_BUFFERED but the candidate buffer has %zu entries "
-                      "(one is there twice, or a flag was left behind)",
-               r->buffered, h->rc_cand.len);
+    size_t e = h->rc_cand.len, f = r->buffered;
+    if (f > flagged_entries || e > f + h->rc_stale)
+        report(&r->v, "the cycle candidate buffer has %zu entries (%zu for flagged objects, at most "
+                      "%zu left by freed candidates) but %zu objects are flagged RC_BUFFERED",
+               e, flagged_entries, h->rc_stale, f);
 }
 
 static int cmp_ptr(const void *a, const void *b)
