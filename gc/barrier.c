@@ -23,7 +23,9 @@
  *   .rc    in rc mode, a store into an old holder counts: the new value
  *          gains one and the overwritten one loses one (rc.c .what-counts);
  *          stores into young holders are counted when the holder is
- *          promoted.  A host compiled before the RC kind existed calls
+ *          promoted.  While rc's backup trace marks incrementally (rc.c
+ *          .backup), the RC kind stays published (its inline path is
+ *          MARKING's) and this path also shades the overwritten value.  A host compiled before the RC kind existed calls
  *          gull_write for every store it does not know how to skip: still
  *          correct.
  * Barrier kinds change only inside a pause (collect.c), never while the
@@ -99,6 +101,8 @@ void gull_write(gull_heap *h, void *obj, void **slot, void *value)
             return;
         }
         void *old = *slot;
+        if (inc_marking(h) && is_pointer(old))
+            mark_shade(h, old); /* .snapshot: rc's backup trace is incremental */
         *slot = value;
         rc_write(h, value, old); /* .rc */
         if (is_pointer(value) && (*state_of(value) & ST_YOUNG))

@@ -278,6 +278,8 @@ static void cursors_skip(gull_heap *h, block *b)
         h->sweep_cursor = b->next;
     if (h->queue_cursor == b)
         h->queue_cursor = b->next;
+    if (h->rc_dec_cursor == b)
+        h->rc_dec_cursor = b->next;
 }
 
 uint8_t *block_cards(gull_heap *h, block *b)

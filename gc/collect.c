@@ -31,6 +31,9 @@
  *    │                                                │       to the ready queue, drop dead
  *    │                                                │       holders from the remembered
  *    │                                                ▼       set, tell pacing the live size
+ *    │                                              RC_DEC ── rc, incremental cycle only:
+ *    │                                                │       the dead give their children's
+ *    │                                                ▼       counts back (rc.c .backup)
  *    └──────────────────────────────────────────  QUEUE  ── queue every block for lazy
  *                                                             sweeping, free dead large
  *                                                             objects
@@ -151,8 +154,12 @@ void collect_minor(gull_heap *h, const char *why)
 static void roots_phase(gull_heap *h)
 {
     marker *m = &h->major_mk;
-    if (h->cycle_inc)
+    bool rc = h->cfg.mode == GULL_MODE_RC;
+    if (h->cycle_inc) {
         minor_body(h, true); /* .young-first */
+        if (rc)
+            rc_roots_forget(h); /* no zero-count pass in this pause */
+    }
     sweep_retire_all(h);
     h->color = (uint8_t)(3 - h->color); /* 1 <-> 2: everyone is white */
     h->phase = PHASE_MARK;               /* flipped (heap_flipped) */
@@ -162,7 +169,8 @@ static void roots_phase(gull_heap *h)
     roots_mark(m);
     final_mark_ready(m);
     if (h->cycle_inc) {
-        h->pub.barrier = GULL_BARRIER_MARKING; /* barrier.c .snapshot */
+        if (!rc)
+            h->pub.barrier = GULL_BARRIER_MARKING; /* barrier.c .snapshot (rc: barrier.c .rc) */
         if (h->cfg.verify)
             verify_snapshot_take(h);
     }
@@ -172,7 +180,8 @@ static void finish_phase(gull_heap *h)
 {
     marker *m = &h->major_mk;
     if (h->cycle_inc) {
-        h->pub.barrier = GULL_BARRIER_GEN; /* the snapshot is marked */
+        if (h->cfg.mode != GULL_MODE_RC)
+            h->pub.barrier = GULL_BARRIER_GEN; /* the snapshot is marked */
         if (h->cfg.verify)
             verify_snapshot_check(h);
     }
@@ -192,8 +201,15 @@ static void reclaim_phase(gull_heap *h)
         gen_drop_dead_remembered(h);
     else
         gen_reset(h);
-    if (h->cfg.mode == GULL_MODE_RC)
-        rc_recount(h); /* rc.c .recount: the backup trace */
+    bool rc_dec = false;
+    if (h->cfg.mode == GULL_MODE_RC) {
+        if (h->cycle_inc) {
+            rc_after_inc_mark(h); /* rc.c .backup: counts repaired by PHASE_RC_DEC */
+            rc_dec = true;
+        } else {
+            rc_recount(h); /* rc.c .recount: the backup trace */
+        }
+    }
     size_t live = m->bytes + (h->cycle_inc ? h->promoted_in_cycle : 0);
     h->st.s.objects_marked += m->objects;
     h->st.s.last_objects_marked = m->objects;
@@ -201,7 +217,7 @@ static void reclaim_phase(gull_heap *h)
     ASSERT(h->unswept == 0); /* sweep.c .finish-sweep ran before the flip */
     h->queue_cursor = h->blocks;
     h->sweep_cursor = NULL; /* sweep.c .finish-sweep: the next pass starts at the head */
-    h->phase = PHASE_QUEUE; /* not flipped any more: stale colors are dead */
+    h->phase = rc_dec ? PHASE_RC_DEC : PHASE_QUEUE; /* not flipped any more: stale colors are dead */
 }
 
 /* The walk of PHASE_QUEUE is over: the cycle ends. */
@@ -270,6 +286,15 @@ static size_t advance(gull_heap *h, budget b)
         case PHASE_RECLAIM:
             reclaim_phase(h);
             break;
+        case PHASE_RC_DEC: {
+            size_t w = 0;
+            bool all = rc_dec_some(h, rest, &w);
+            done += w;
+            if (!all)
+                return done;
+            h->phase = PHASE_QUEUE;
+            break;
+        }
         case PHASE_QUEUE: {
             size_t queued = 0;
             bool all = sweep_queue_some(h, rest, &queued);

@@ -11,6 +11,7 @@ _Static_assert((int)GULL_PHASE_IDLE == (int)PHASE_IDLE && (int)GULL_PHASE_SWEEP 
                    (int)GULL_PHASE_FINISH == (int)PHASE_FINISH &&
                    (int)GULL_PHASE_MARK_FINAL == (int)PHASE_MARK_FINAL &&
                    (int)GULL_PHASE_RECLAIM == (int)PHASE_RECLAIM &&
+                   (int)GULL_PHASE_RC_DEC == (int)PHASE_RC_DEC &&
                    (int)GULL_PHASE_QUEUE == (int)PHASE_QUEUE,
                "the public phases are the internal ones");
 
@@ -26,7 +27,7 @@ gull_phase gull_debug_phase(gull_heap *h)
 const char *gull_phase_name(gull_phase p)
 {
     static const char *const names[] = {"idle",   "sweep",      "roots",   "mark",
-                                        "finish", "mark-final", "reclaim", "queue"};
+                                        "finish", "mark-final", "reclaim", "rc-dec", "queue"};
     return (unsigned)p < sizeof names / sizeof names[0] ? names[p] : "unknown";
 }
 
@@ -59,9 +60,10 @@ bool gull_debug_start_cycle(gull_heap *h)
         heap_error(NULL, GULL_ERR_NULL_ARG, "gull_debug_start_cycle: heap is NULL");
         return false;
     }
-    if (h->cfg.mode != GULL_MODE_INC || h->phase != PHASE_IDLE || h->in_pause) {
+    if ((h->cfg.mode != GULL_MODE_INC && h->cfg.mode != GULL_MODE_RC) || h->phase != PHASE_IDLE ||
+        h->in_pause) {
         heap_error(h, GULL_ERR_MISUSE,
-                   "gull_debug_start_cycle: needs an idle heap in inc mode (mode %s, phase %s)",
+                   "gull_debug_start_cycle: needs an idle heap in inc or rc mode (mode %s, phase %s)",
                    gull_mode_name(h->cfg.mode), gull_phase_name((gull_phase)h->phase));
         return false;
     }

@@ -147,6 +147,10 @@ void final_mark_ready(marker *m)
         mark_value(m, h->final_ready.at[i]);
     for (size_t i = 0; i < h->final_running.len; i++)
         mark_value(m, h->final_running.at[i]);
+    /* rc: what an incremental cycle found unreachable and resurrected waits
+     * here for its finalizer; RC must not free it meanwhile (rc.c .backup) */
+    for (size_t i = 0; i < h->final_found.len; i++)
+        mark_value(m, h->final_found.at[i]);
 }
 
 /* Move the dead of list v to `into` and make them gray again

@@ -155,6 +155,7 @@ typedef struct block {
     bool unswept;            /* has not been swept since the last major mark */
     bool empty;              /* sweep_finish found no live cell: to release */
     bool acyclic;            /* rc: its type is GULL_TYPE_ACYCLIC or pointer-free (rc.c .acyclic) */
+    bool rc_dec;             /* rc: its dead still hold counts (rc.c .backup, PHASE_RC_DEC) */
     struct chunk *chunk;
     uint8_t *cards;              /* large objects: a byte per CARD_SIZE bytes, nonzero =
                                     dirty (generation.c .cards); NULL until needed */
@@ -263,6 +264,7 @@ typedef enum gc_phase {
     PHASE_FINISH,    /* gray set empty: clear weak refs, drop natives, find finalizable */
     PHASE_MARK_FINAL,/* tracing from the objects resurrected for finalization */
     PHASE_RECLAIM,   /* atomic: the cycle's results (finalizers, remembered set, pacing) */
+    PHASE_RC_DEC,    /* rc, incremental cycle: the dead give up their counts (rc.c .backup) */
     PHASE_QUEUE      /* queue every block for lazy sweeping, free dead large objects */
 } gc_phase;
 
@@ -363,6 +365,10 @@ struct gull_heap {
     vec rc_prev_rooted;            /* rc_rooted of the last pause (rc.c .sources) */
     vec rc_cand;                   /* cycle candidates, RC_BUFFERED in their count (.cycles) */
     size_t rc_stale;               /* entries of rc_cand whose object was freed since (.stale) */
+    vec rc_large_later;            /* large objects RC freed while marking (.backup) */
+    block *rc_dec_cursor;          /* PHASE_RC_DEC's position in h->blocks */
+    size_t rc_filter, rc_filter_keep; /* PHASE_RC_DEC: rc_cand's read and write positions
+                                         while it drops the dead (SIZE_MAX: not filtering) */
     size_t cycle_threshold;        /* candidates that start the cycle collector (pacing.c .cycles) */
     size_t old_at_cycles;          /* old_bytes after the last cycle collection or major */
     unsigned rc_backup_factor;     /* rc: times GULL_OLD_GROWTH before the next major (.backup) */
@@ -530,6 +536,9 @@ INTERNAL void rc_promote_end(gull_heap *h);    /* minor, after: count-0 survivor
 INTERNAL void rc_zct_pass(gull_heap *h, bool cycles); /* free what the ZCT holds and roots do
                                                          not; then trial deletion if asked */
 INTERNAL void rc_recount(gull_heap *h);        /* major, after marking: counts from scratch */
+INTERNAL void rc_after_inc_mark(gull_heap *h); /* incremental major, after marking (.backup) */
+INTERNAL void rc_roots_forget(gull_heap *h);   /* a minor without a pass: drop its root flags */
+INTERNAL bool rc_dec_some(gull_heap *h, budget b, size_t *work); /* PHASE_RC_DEC; true: done */
 /* .hooks  What lower layers (block.c, mark.c, finalize.c) call in rc.c
  * goes through h->rc, which heap.c points at rc_hooks in rc mode (NULL
  * otherwise): they do not import rc.c, which imports them. */
@@ -767,6 +776,13 @@ static inline size_t heap_live_bytes(const gull_heap *h)
 static inline bool heap_flipped(const gull_heap *h)
 {
     return h->phase >= PHASE_MARK && h->phase <= PHASE_RECLAIM;
+}
+
+/* An incremental cycle is tracing: what the mutator or RC drops must be
+ * shaded (barrier.c .snapshot, rc.c .backup). */
+static inline bool inc_marking(const gull_heap *h)
+{
+    return h->cycle_inc && h->phase >= PHASE_MARK && h->phase <= PHASE_MARK_FINAL;
 }
 
 /* Object is live (.live) — for a byte read from the map. */

@@ -185,7 +185,7 @@ void mark_ambiguous(marker *m, void *v)
 void mark_shade(gull_heap *h, void *v)
 {
     uint8_t *st = state_of(v);
-    if ((*st & ST_COLOR) != h->color)
+    if (*st && (*st & ST_COLOR) != h->color) /* a free cell stays free (rc.c .backup) */
         mark_state(&h->major_mk, v, st);
 }
 
@@ -288,6 +288,13 @@ void mark_scan_object(marker *m, void *obj)
     block *b = block_of(obj);
     if (!b->trace)
         return;
+    if (UNLIKELY(h->rc != NULL) && !m->minor) {
+        /* rc.c .backup: RC may free a gray object before it is scanned; its
+         * cell is free, or holds an object allocated since (black). */
+        uint8_t st = *state_of(obj);
+        if (!st || (st & ST_YOUNG))
+            return;
+    }
     if (!m->minor && b->kind == BK_LARGE && b->cell_size > PIECE_SIZE) {
         if (vec_push(&m->pieces, obj)) { /* .pieces */
             if (vec_push(&m->pieces, (void *)0))

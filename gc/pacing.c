@@ -26,7 +26,7 @@
  *          (live + native) * (1 + GULL_OLD_GROWTH), and never below
  *          GULL_HEAP_INITIAL.  full mode collects on the same rule with all
  *          live bytes counted (there is no nursery).
- * .trigger inc: next_major is the target the old generation should not
+ * .trigger inc (and rc: .backup): next_major is the target the old generation should not
  *          pass.  A cycle starts when it has grown GULL_INC_TRIGGER of the
  *          way from the last live size to the target, so that marking has
  *          the rest of the way to finish in.
@@ -85,8 +85,8 @@
  *          Crossing a limit by native growth alone (gull_external_adjust)
  *          makes the next allocation collect.
  * .rc-budget rc: a pause frees what the zero-count table holds and runs
- *          the cycle collector for at most GULL_STEP_BUDGET ms from the
- *          end of its minor collection (with GULL_STEP_BUDGET=0, for
+ *          the cycle collector until GULL_STEP_BUDGET ms from the start of
+ *          the pause, its minor collection included (with GULL_STEP_BUDGET=0, for
  *          RC_PAUSE_WORK bytes of work: a freed object counts its size, a
  *          traversed one its size for each pass over it).  What is left
  *          stays in the table (rc_backlog), and the next pause comes after
@@ -107,15 +107,16 @@
  *          a program whose candidates are live data stops paying for trial
  *          deletion and one that makes garbage cycles gets them found
  *          sooner.
- * .backup  rc: the major collection is a backup trace for what counting
- *          and the cycle collector left (cycles too big for a pause, sticky
- *          counts), but the old generation also grows with live data, and
- *          a major paced as in gen then finds nothing to free.  So a major
- *          that freed less than an eighth of the old generation doubles the
- *          growth it allows next (GULL_OLD_GROWTH times 1, 2, 4 ... up to
- *          RC_BACKUP_MAX), and one that found more garbage resets it: a
- *          growing heap gets fewer stop-the-world majors, and garbage the
- *          counts miss still gets one.
+ * .backup  rc: the major cycle is a backup trace for what counting and the
+ *          cycle collector left (cycles too big for a pause, sticky
+ *          counts), paced as inc's cycles are (.trigger, .debt, .assist:
+ *          rc.c .backup makes it incremental).  The old generation also
+ *          grows with live data, and a cycle paced as in inc then finds
+ *          little to free.  So a cycle that freed less than an eighth of
+ *          the old generation doubles the growth allowed next
+ *          (GULL_OLD_GROWTH times 1, 2, 4 ... up to RC_BACKUP_MAX), and one
+ *          that found more garbage resets it: a growing heap gets fewer
+ *          cycles, and garbage the counts miss still gets one.
  * Asked once per block refill (alloc.c), so the cost is per 16 KiB; and
  * when native memory grows past a trigger or a limit between refills,
  * pacing_external_changed() makes the next allocation poll (alloc.c .poll).
@@ -175,6 +176,7 @@ void pacing_init(gull_heap *h)
     set_next_major(h);
     h->promo_rate = 1.0;
     h->rc_backup_factor = 1;
+    h->rc_filter = SIZE_MAX;
     h->cycle_threshold = h->cfg.cycle_threshold ? h->cfg.cycle_threshold : 1;
     h->poll = pacing_poll_needed(h);
 }
@@ -278,7 +280,8 @@ pace_decision pacing_decide(gull_heap *h, size_t bytes)
             heap_live_bytes(h) + native_weight(h) + native_growth(h) + bytes >= h->next_major)
             return decide(PACE_MAJOR, "growth", BUDGET_UNLIMITED);
         return NONE;
-    case GULL_MODE_INC: {
+    case GULL_MODE_INC:
+    case GULL_MODE_RC: {
         /* .minor-first  A due minor goes before a step: a step is due at
          * nearly every poll while marking runs behind its debt, and
          * deciding it first let the nursery grow to several times its
@@ -289,14 +292,14 @@ pace_decision pacing_decide(gull_heap *h, size_t bytes)
         pace_decision d = inc_decide(h, old + bytes);
         if (d.act != PACE_NONE)
             return d;
+        /* .rc-budget: freeing left over from the last pause */
+        if (h->rc_backlog && h->nursery_used + bytes >= h->nursery_target / 4)
+            return decide(PACE_MINOR, "rc-backlog", BUDGET_UNLIMITED);
         break;
     }
     default:
         if (major_due)
             return decide(PACE_MAJOR, "old-growth", BUDGET_UNLIMITED);
-        /* .rc-budget: freeing left over from the last pause */
-        if (h->rc_backlog && h->nursery_used + bytes >= h->nursery_target / 4)
-            return decide(PACE_MINOR, "rc-backlog", BUDGET_UNLIMITED);
         break;
     }
     if (nursery_due(h, bytes))
@@ -325,8 +328,11 @@ budget pacing_rc_budget(const gull_heap *h)
     budget b = {RC_PAUSE_WORK, 0};
     uint64_t ns = (uint64_t)(h->cfg.step_budget_ms * 1e6);
     if (ns) {
+        /* from the pause's start: the minor collection before the pass
+         * spends the same budget (the pass still frees a few objects, as
+         * work loops look at the clock every few objects) */
         b.work = SIZE_MAX;
-        b.deadline_ns = os_now_ns() + ns;
+        b.deadline_ns = h->st.pause_start_ns + ns;
     }
     return b;
 }
@@ -334,6 +340,8 @@ budget pacing_rc_budget(const gull_heap *h)
 /* .cycles */
 bool pacing_cycles_due(const gull_heap *h)
 {
+    if (h->rc_filter != SIZE_MAX)
+        return false; /* rc.c .backup: the buffer is being filtered */
     if (h->rc_cand.len >= h->cycle_threshold)
         return true;
     size_t room = h->next_major > h->live_after_major ? h->next_major - h->live_after_major : 0;
@@ -361,7 +369,7 @@ void pacing_after_cycles(gull_heap *h, size_t candidates, size_t freed)
 pace_decision pacing_idle(gull_heap *h, uint64_t budget_ns)
 {
     budget b = {SIZE_MAX, os_now_ns() + (budget_ns ? budget_ns : 1)};
-    if (h->cfg.mode == GULL_MODE_INC && h->phase == PHASE_IDLE) {
+    if ((h->cfg.mode == GULL_MODE_INC || h->cfg.mode == GULL_MODE_RC) && h->phase == PHASE_IDLE) {
         size_t old = h->old_bytes + native_weight(h);
         size_t live = h->live_after_major + native_weight(h);
         size_t trig = inc_trigger(h);
@@ -381,7 +389,7 @@ pace_decision pacing_stress(gull_heap *h)
     bool major = ++h->stress_count % 4 == 0;
     if (!major)
         return decide(PACE_MINOR, "stress", BUDGET_UNLIMITED);
-    if (h->cfg.mode != GULL_MODE_INC)
+    if (h->cfg.mode != GULL_MODE_INC && h->cfg.mode != GULL_MODE_RC)
         return decide(PACE_MAJOR, "stress", BUDGET_UNLIMITED);
     budget b = {4096, 0};
     return decide(h->phase == PHASE_IDLE ? PACE_START : PACE_STEP, "stress", b);
@@ -462,7 +470,8 @@ bool pacing_poll_needed(const gull_heap *h)
         return true;
     if (h->cfg.mode == GULL_MODE_FULL)
         return heap_live_bytes(h) + native + native_growth(h) >= h->next_major;
-    if (h->cfg.mode == GULL_MODE_INC && h->phase == PHASE_IDLE && old >= inc_trigger(h))
+    if ((h->cfg.mode == GULL_MODE_INC || h->cfg.mode == GULL_MODE_RC) && h->phase == PHASE_IDLE &&
+        old >= inc_trigger(h))
         return true;
     return h->nursery_used + native_growth(h) >= h->nursery_target;
 }

@@ -94,10 +94,42 @@
  *          on the same work list (never C recursion: a ten-million-cell
  *          list is a loop).  Weak references to what died are cleared once
  *          per pass, before any large object's pages are released.
- * .recount The major collection is the backup trace: after its mark,
- *          every count is recomputed from the marked objects and the ZCT
- *          rebuilt with the marked old objects whose count is 0.  Dead
- *          objects keep count 0 and are freed by the ordinary lazy sweep.
+ * .recount A stop-the-world major collection (gull_collect, a heap limit,
+ *          marking that fell behind) is a backup trace that ends with every
+ *          count recomputed from the marked objects and the ZCT rebuilt
+ *          with the marked old objects whose count is 0.  Dead objects are
+ *          freed by the ordinary lazy sweep.
+ * .backup  The backup trace pacing starts (pacing.c .backup) is
+ *          incremental: inc's snapshot-at-the-beginning cycle (collect.c),
+ *          with RC and the cycle collector running in the pauses between
+ *          its steps.  What that needs:
+ *          - the barrier keeps the RC kind (its inline path is MARKING's)
+ *            and also shades the overwritten value while marking
+ *            (barrier.c), and weak reads shade (weak.c);
+ *          - an object RC or the cycle collector frees while the cycle
+ *            marks may be the snapshot's only path to a live object: its
+ *            children are shaded as they are uncounted (dec_visit,
+ *            zero_visit).  Its own entry on the mark stack is skipped
+ *            (mark.c: a free cell, or a young object allocated in it
+ *            since), and a large one's pages wait for the end of marking
+ *            (rc_large_later), as the marker may still be scanning it;
+ *          - the cycle's mark-start minor has no zero-count pass: its root
+ *            flags are dropped and its roots kept for the next pass
+ *            (.sources, rc_roots_forget); objects the cycle resurrects for
+ *            their finalizers (final_found) are roots of every pass;
+ *          - no recount (a stop-the-world walk of the heap): after marking
+ *            the ZCT, the candidate buffer and the last pass's roots keep
+ *            only marked objects (rc_after_inc_mark), then PHASE_RC_DEC
+ *            walks the blocks in bounded steps, and each dead object gives
+ *            back the counts it held on marked ones (a child reaching 0
+ *            joins the ZCT, one left above 0 becomes a candidate) and has
+ *            its own count cleared, as the sweep frees cells without
+ *            looking at them.  Until a dead object is swept nothing can
+ *            reuse its cell, and its fields still hold what they held at
+ *            the snapshot (nothing could store into it since), so the walk
+ *            meets only dead or marked targets; the sweep starts after it
+ *            (PHASE_QUEUE).  Sticky counts stay sticky until a
+ *            stop-the-world recount.
  * .budget  A pause frees and trial-deletes within pacing's budget
  *          (pacing.c .rc-budget).  When it runs out, the work list goes
  *          back into the ZCT (its entries have count 0 and no root: nothing
@@ -410,6 +442,8 @@ static void dec_visit(void **slot, void *ctx)
     void *v = *slot;
     if (!is_pointer(v))
         return;
+    if (inc_marking(p->h))
+        mark_shade(p->h, v); /* .backup: the freed object may be the snapshot's path to v */
     int d = dec(v);
     if (d == DEC_ZERO)
         work_push(p, v);
@@ -596,7 +630,11 @@ static void zero_visit(void **slot, void *ctx)
 {
     pass *p = ctx;
     void *v = *slot;
-    if (is_pointer(v) && !gray(v) && rc_count(v) == 0)
+    if (!is_pointer(v) || gray(v))
+        return;
+    if (inc_marking(p->h))
+        mark_shade(p->h, v); /* .backup, as dec_visit */
+    if (rc_count(v) == 0)
         work_push(p, v);
 }
 
@@ -693,8 +731,8 @@ static void collect_cycles(pass *p)
         void *s = h->rc_cand.at[i];
         uint8_t st = *state_of(s);
         uint8_t *c = count_of(s);
-        if (!st || (st & ST_YOUNG) || !(*c & RC_BUFFERED))
-            continue; /* .stale: freed, or another entry for it came first */
+        if (!st || !st_live(h, st) || (st & ST_YOUNG) || !(*c & RC_BUFFERED))
+            continue; /* .stale: freed, dead, or another entry for it came first */
         *c &= (uint8_t)~RC_BUFFERED;
         uint8_t count = *c;
         /* count 0: the ZCT has it; rooted: it will be a candidate again when
@@ -751,8 +789,10 @@ static void collect_cycles(pass *p)
     size_t scanned = cy.members.len, white = 0;
     size_t freed = cy.full ? 0 : collect_white(&cy, &white);
     /* The examined candidates left the buffer; the rest wait. */
-    memmove(h->rc_cand.at, h->rc_cand.at + examined, (h->rc_cand.len - examined) * sizeof(void *));
-    h->rc_cand.len -= examined;
+    if (examined) {
+        memmove(h->rc_cand.at, h->rc_cand.at + examined, (h->rc_cand.len - examined) * sizeof(void *));
+        h->rc_cand.len -= examined;
+    }
     h->st.s.rc_cycle_collections++;
     h->st.s.rc_cycle_candidates += examined;
     h->st.s.rc_cycle_scanned += scanned;
@@ -764,16 +804,20 @@ static void collect_cycles(pass *p)
     vec_free(&cy.members);
 }
 
+static bool filter_some(gull_heap *h, size_t max);
+
 /* .stale: keep one entry per flagged object (a reused cell can have its
  * own entry and a stale one), drop the rest. */
 static void compact_candidates(gull_heap *h)
 {
+    if (h->rc_filter != SIZE_MAX)
+        filter_some(h, SIZE_MAX); /* .backup: finish dropping the dead first */
     size_t keep = 0;
     for (size_t i = 0; i < h->rc_cand.len; i++) {
         void *obj = h->rc_cand.at[i];
         uint8_t st = *state_of(obj);
         uint8_t *c = count_of(obj);
-        if (!st || (st & ST_YOUNG) || !(*c & RC_BUFFERED))
+        if (!st || !st_live(h, st) || (st & ST_YOUNG) || !(*c & RC_BUFFERED))
             continue;
         *c &= (uint8_t)~RC_BUFFERED; /* a second entry for it is dropped */
         h->rc_cand.at[keep++] = obj;
@@ -782,6 +826,15 @@ static void compact_candidates(gull_heap *h)
     for (size_t i = 0; i < keep; i++)
         *count_of(h->rc_cand.at[i]) |= RC_BUFFERED;
     h->rc_stale = 0;
+}
+
+static void release_large(gull_heap *h, void *obj)
+{
+    block *b = block_of(obj);
+    if (h->valgrind)
+        os_object_free(b->start);
+    *count_of(b->start) = 0;
+    block_release(h, b);
 }
 
 /* ---------------------------------------------------------------- the pause */
@@ -836,11 +889,15 @@ void rc_zct_pass(gull_heap *h, bool cycles)
             *state_of(h->final_ready.at[i]) &= (uint8_t)~ST_RC_DYING;
     }
     for (size_t i = 0; i < p.large.len; i++) {
-        block *b = block_of(p.large.at[i]);
-        if (h->valgrind)
-            os_object_free(b->start);
-        *count_of(b->start) = 0;
-        block_release(h, b);
+        if (inc_marking(h)) {
+            /* .backup: the marker may still scan it; released after marking */
+            if (vec_push(&h->rc_large_later, p.large.at[i]))
+                continue;
+            need_backup(h); /* a stop-the-world major: the pages wait for its sweep */
+            *state_of(p.large.at[i]) &= (uint8_t)~ST_RC_DYING;
+            continue;
+        }
+        release_large(h, p.large.at[i]);
     }
     for (size_t i = 0; i < h->rc_rooted.len; i++)
         *state_of(h->rc_rooted.at[i]) &= (uint8_t)~ST_RC_ROOT;
@@ -858,6 +915,130 @@ void rc_zct_pass(gull_heap *h, bool cycles)
     h->st.s.rc_freed_bytes += p.freed_bytes;
     h->st.s.bytes_freed += p.freed_bytes;
     h->old_bytes = h->old_bytes > p.freed_bytes ? h->old_bytes - p.freed_bytes : 0;
+}
+
+/* ---------------------------------------------------------------- backup */
+
+void rc_roots_forget(gull_heap *h)
+{
+    for (size_t i = 0; i < h->rc_rooted.len; i++) {
+        *state_of(h->rc_rooted.at[i]) &= (uint8_t)~ST_RC_ROOT;
+        /* .sources: looked at by the next pass, as the last pass's are */
+        if (!vec_push(&h->rc_prev_rooted, h->rc_rooted.at[i]))
+            need_backup(h);
+    }
+    h->rc_rooted.len = 0;
+    h->rc_roots_incomplete = false;
+}
+
+static inline bool marked(const gull_heap *h, const void *obj)
+{
+    uint8_t st = *state_of(obj);
+    return st && (st & ST_COLOR) == h->color;
+}
+
+/* Keep the entries of v whose object the cycle marked (and, for the ZCT,
+ * that still carry their flag). */
+static void keep_marked(gull_heap *h, vec *v)
+{
+    size_t keep = 0;
+    for (size_t i = 0; i < v->len; i++)
+        if (marked(h, v->at[i]))
+            v->at[keep++] = v->at[i];
+    v->len = keep;
+}
+
+void rc_after_inc_mark(gull_heap *h)
+{
+    ASSERT(h->rc_rooted.len == 0 && h->rc_promoted.len == 0);
+    for (size_t i = 0; i < h->rc_large_later.len; i++)
+        release_large(h, h->rc_large_later.at[i]);
+    h->rc_large_later.len = 0;
+    keep_marked(h, &h->zct);
+    keep_marked(h, &h->rc_prev_rooted);
+    /* The candidate buffer can hold a hundred thousand entries, a cache miss
+     * each: PHASE_RC_DEC drops its dead in bounded steps (filter_some), and
+     * no cycle collection runs meanwhile (pacing.c .cycles). */
+    h->rc_filter = h->rc_filter_keep = 0;
+    for (block *b = h->blocks; b; b = b->next)
+        b->rc_dec = true;
+    h->rc_dec_cursor = h->blocks;
+}
+
+/* A dead holder's edge to a marked object goes (.backup). */
+static void dead_visit(void **slot, void *ctx)
+{
+    gull_heap *h = ctx;
+    void *v = *slot;
+    if (!is_pointer(v) || !marked(h, v))
+        return;
+    int d = dec(v);
+    if (d == DEC_ZERO)
+        rc_zct_add(h, v);
+    else if (d == DEC_LEFT)
+        possible_root(h, v);
+}
+
+/* .backup: drop the candidate entries whose object died (a dead object's
+ * count is cleared by the walk below; a free or young cell's entry is
+ * stale); up to max entries; true when the whole buffer is done.  Entries
+ * pushed meanwhile are appended behind the read position. */
+static bool filter_some(gull_heap *h, size_t max)
+{
+    vec *v = &h->rc_cand;
+    size_t n = 0;
+    while (h->rc_filter < v->len) {
+        if (n++ >= max)
+            return false;
+        void *obj = v->at[h->rc_filter++];
+        uint8_t st = *state_of(obj);
+        if (st && st_live(h, st) && !(st & ST_YOUNG) && (*count_of(obj) & RC_BUFFERED))
+            v->at[h->rc_filter_keep++] = obj;
+    }
+    v->len = h->rc_filter_keep;
+    h->rc_filter = SIZE_MAX;
+    return true;
+}
+
+bool rc_dec_some(gull_heap *h, budget bud, size_t *work)
+{
+    size_t done = 0;
+    while (h->rc_filter != SIZE_MAX) {
+        if (budget_spent(&bud, done)) {
+            *work += done;
+            return false;
+        }
+        filter_some(h, 256);
+        done += 256 * 16; /* a cache miss or two per entry */
+    }
+    while (h->rc_dec_cursor) {
+        if (budget_spent(&bud, done)) {
+            *work += done;
+            return false;
+        }
+        block *b = h->rc_dec_cursor;
+        h->rc_dec_cursor = b->next;
+        if (!b->rc_dec)
+            continue;
+        b->rc_dec = false;
+        done += b->ncells;
+        size_t stride = b->cell_size / GRANULE;
+        uint8_t *st = state_of(b->start);
+        for (uint32_t i = 0; i < b->ncells; i++, st += stride) {
+            if (!*st || (*st & ST_COLOR) == h->color)
+                continue; /* free, or marked */
+            void *obj = block_cell(b, i);
+            if (b->trace) {
+                b->trace(obj, dead_visit, h);
+                done += b->cell_size;
+            }
+            /* the sweep frees the cell without looking at its count: a new
+             * object in it must start from 0 (rc_recount clears them all) */
+            *count_of(obj) = 0;
+        }
+    }
+    *work += done;
+    return true;
 }
 
 /* ---------------------------------------------------------------- recount */
@@ -890,6 +1071,7 @@ void rc_recount(gull_heap *h)
     h->zct.len = 0;
     h->rc_cand.len = 0;        /* .sources: the flags went with the counts */
     h->rc_stale = 0;
+    h->rc_filter = SIZE_MAX;
     h->rc_prev_rooted.len = 0; /* the sweep may free some */
     h->rc_backlog = false;
     for (block *b = h->blocks; b; b = b->next)
@@ -905,6 +1087,7 @@ void rc_free_all(gull_heap *h)
     vec_free(&h->rc_promoted);
     vec_free(&h->rc_prev_rooted);
     vec_free(&h->rc_cand);
+    vec_free(&h->rc_large_later);
 }
 
 /* .hooks (internal.h): installed by heap.c in rc mode. */

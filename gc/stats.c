@@ -369,7 +369,7 @@ void stats_summary(gull_heap *h, FILE *f)
     print_hist_row(f, "sweep", &h->st.hist[GULL_PAUSE_SWEEP]);
     if (h->cfg.mode == GULL_MODE_RC)
         print_hist_row(f, "cycles", &h->st.hist[GULL_PAUSE_RC_CYCLES]);
-    if (h->cfg.mode == GULL_MODE_INC) {
+    if (h->cfg.mode == GULL_MODE_INC || h->cfg.mode == GULL_MODE_RC) {
         print_hist_row(f, "mstart", &h->st.hist[GULL_PAUSE_MARK_START]);
         print_hist_row(f, "mstep", &h->st.hist[GULL_PAUSE_MARK_STEP]);
         print_hist_row(f, "mfinish", &h->st.hist[GULL_PAUSE_MARK_FINISH]);

@@ -54,8 +54,9 @@ void *gull_weak_get(gull_heap *h, const gull_weak *w)
     /* .read-barrier  While an incremental cycle marks, the target may be
      * white and reachable from nowhere but this handle; handing it to the
      * host makes it reachable again, which the snapshot did not see: shade
-     * it (as SATB collectors do for weak reads). */
-    if (w->target && h->pub.barrier == GULL_BARRIER_MARKING)
+     * it (as SATB collectors do for weak reads).  rc's backup trace keeps
+     * the RC barrier kind published while it marks (rc.c .backup). */
+    if (w->target && (h->pub.barrier == GULL_BARRIER_MARKING || (h->rc && inc_marking(h))))
         mark_shade(h, w->target);
     return w->target;
 }

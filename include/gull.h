@@ -599,6 +599,7 @@ typedef enum gull_phase {
     GULL_PHASE_FINISH,     /* marked: the next step clears weak refs, finds finalizable */
     GULL_PHASE_MARK_FINAL, /* marking from objects kept for their finalizers */
     GULL_PHASE_RECLAIM,    /* the next step hands over the cycle's results */
+    GULL_PHASE_RC_DEC,     /* rc: the dead give back their children's counts (bounded steps) */
     GULL_PHASE_QUEUE       /* queueing blocks for lazy sweeping (bounded steps) */
 } gull_phase;
 typedef enum gull_color {
