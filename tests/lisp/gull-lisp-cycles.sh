@@ -28,7 +28,9 @@ GULL_MODE=rc GULL_STEP_BUDGET=0 GULL_HEAP_MAX=24M GULL_STATS=1 GULL_PAUSE_LOG="$
 st=$?
 if [ $st -eq 0 ] && cmp -s "$tmp/out" "$want"; then ok "output (rc, 24M limit)"; else
   bad "output (rc, 24M limit): status $st"; diff "$want" "$tmp/out" | head -5; tail -5 "$tmp/err"; fi
-stw=$(grep -c '^major ' "$tmp/log")
+# (an explicit full collection at exit, as the sanitizer build's leak check
+# asks for, is not the collector's choice)
+stw=$(grep '^major ' "$tmp/log" | grep -vc ' explicit$')
 if [ "$stw" = 0 ]; then ok "no stop-the-world major collection"; else
   bad "$stw stop-the-world major collections (the heap limit needed a full one)"; grep -E "^collections|^cycle" "$tmp/err"; fi
 freed=$(sed -n 's/^cycle collector: .* traversed, \([0-9]*\) objects (.*/\1/p' "$tmp/err")
