@@ -50,37 +50,46 @@ static const char *const kind_names[ROOT_KINDS] = {
 
 /* ---------------------------------------------------------------- output */
 
+/* .out  Rows are formatted straight into one large buffer, which goes to
+ *       fwrite whole when full (stdio hands a write that large to the
+ *       kernel without copying it).  room() is the one bounds check of a
+ *       row: it makes space for the longest row before its digits are
+ *       stored. */
+#define OUT_SIZE ((size_t)1 << 20)
+#define ROW_MAX 168 /* a row: at most 7 numbers of 20 digits, separators, a newline */
+
 typedef struct out {
     FILE *f;
-    char buf[1 << 16];
-    size_t len;
+    char *p;    /* the next free byte of buf */
     bool failed;
+    char buf[OUT_SIZE];
 } out;
 
 static void flush(out *o)
 {
-    if (o->len && fwrite(o->buf, 1, o->len, o->f) != o->len)
+    size_t n = (size_t)(o->p - o->buf);
+    if (n && fwrite(o->buf, 1, n, o->f) != n)
         o->failed = true;
-    o->len = 0;
+    o->p = o->buf;
+}
+
+/* Room for n <= OUT_SIZE bytes at o->p. */
+static inline char *room(out *o, size_t n)
+{
+    if (UNLIKELY((size_t)(o->buf + OUT_SIZE - o->p) < n))
+        flush(o);
+    return o->p;
 }
 
 static void put(out *o, const char *s, size_t n)
 {
-    if (o->len + n > sizeof o->buf)
-        flush(o);
-    if (n > sizeof o->buf) {
-        if (fwrite(s, 1, n, o->f) != n)
-            o->failed = true;
-        return;
+    while (n) {
+        size_t k = n < OUT_SIZE ? n : OUT_SIZE;
+        memcpy(room(o, k), s, k);
+        o->p += k;
+        s += k;
+        n -= k;
     }
-    char *d = o->buf + o->len;
-    o->len += n;
-    if (n <= 24) { /* .speed: numbers are short; a call to memcpy each costs more */
-        while (n--)
-            *d++ = *s++;
-        return;
-    }
-    memcpy(d, s, n);
 }
 
 static void puts_(out *o, const char *s)
@@ -88,18 +97,71 @@ static void puts_(out *o, const char *s)
     put(o, s, strlen(s));
 }
 
-/* A number, then sep (0 = none). */
-static void num(out *o, uint64_t v, char sep)
+/* .digits  Decimal by pairs of digits from a table: half the divisions of
+ *          one digit at a time.  A number of more than 8 digits is split at
+ *          10^8, so the halves are converted in 32 bits and the four pairs
+ *          of the lower half do not wait on each other. */
+static const char digit_pairs[201] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                                     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                                     "8081828384858687888990919293949596979899";
+
+static inline void pair(char *p, uint32_t v) /* v < 100, two digits */
 {
-    char t[24];
-    size_t i = sizeof t;
-    if (sep)
-        t[--i] = sep;
-    do {
-        t[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    put(o, t + i, sizeof t - i);
+    memcpy(p, digit_pairs + 2 * v, 2);
+}
+
+/* Exactly 8 digits (leading zeros) of v < 10^8. */
+static inline char *digits8(char *p, uint32_t v)
+{
+    uint32_t hi = v / 10000, lo = v % 10000;
+    pair(p, hi / 100);
+    pair(p + 2, hi % 100);
+    pair(p + 4, lo / 100);
+    pair(p + 6, lo % 100);
+    return p + 8;
+}
+
+/* The digits of v < 10^8, no leading zeros. */
+static inline char *digits32(char *p, uint32_t v)
+{
+    if (v < 10) {
+        *p = (char)('0' + v);
+        return p + 1;
+    }
+    if (v < 100) {
+        pair(p, v);
+        return p + 2;
+    }
+    size_t n = v < 1000 ? 3 : v < 10000 ? 4 : v < 100000 ? 5 : v < 1000000 ? 6 : v < 10000000 ? 7 : 8;
+    char *q = p + n;
+    while (v >= 100) {
+        q -= 2;
+        pair(q, v % 100);
+        v /= 100;
+    }
+    if (v >= 10)
+        pair(q - 2, v);
+    else
+        q[-1] = (char)('0' + v);
+    return p + n;
+}
+
+/* The digits of v, then sep; at most 21 bytes. */
+static inline char *num(char *p, uint64_t v, char sep)
+{
+    if (v < 100000000) {
+        p = digits32(p, (uint32_t)v);
+    } else if (v < 10000000000000000ull) {
+        p = digits32(p, (uint32_t)(v / 100000000));
+        p = digits8(p, (uint32_t)(v % 100000000));
+    } else {
+        uint64_t hi = v / 100000000;
+        p = digits32(p, (uint32_t)(hi / 100000000));
+        p = digits8(p, (uint32_t)(hi % 100000000));
+        p = digits8(p, (uint32_t)(v % 100000000));
+    }
+    *p = sep;
+    return p + 1;
 }
 
 static void json_string(out *o, const char *s)
@@ -239,32 +301,37 @@ static void write_meta(out *o, size_t nodes, size_t edges)
              "\"sample_fields\":[\"timestamp_us\",\"last_assigned_id\"],"
              "\"location_fields\":[\"object_index\",\"script_id\",\"line\",\"column\"]},"
              "\"node_count\":");
-    num(o, nodes, ',');
+    o->p = num(room(o, ROW_MAX), nodes, ',');
     puts_(o, "\"edge_count\":");
-    num(o, edges, ',');
+    o->p = num(room(o, ROW_MAX), edges, ',');
     puts_(o, "\"trace_function_count\":0},\n");
 }
 
-static void node(out *o, unsigned type, uint32_t name, uint64_t id, uint64_t size, uint64_t edges,
-                 bool first)
+/* A row of "nodes" (a comma before every row but the first). */
+static inline void node(out *o, unsigned type, uint32_t name, uint64_t id, uint64_t size, uint64_t edges,
+                        bool first)
 {
+    char *p = room(o, ROW_MAX);
     if (!first)
-        put(o, ",", 1);
-    num(o, type, ',');
-    num(o, name, ',');
-    num(o, id, ',');
-    num(o, size, ',');
-    num(o, edges, ',');
-    put(o, "0,0\n", 4);
+        *p++ = ',';
+    p = num(p, type, ',');
+    p = num(p, name, ',');
+    p = num(p, id, ',');
+    p = num(p, size, ',');
+    p = num(p, edges, ',');
+    memcpy(p, "0,0\n", 4);
+    o->p = p + 4;
 }
 
-static void edge(out *o, unsigned type, uint64_t name, uint64_t to, bool first)
+/* A row of "edges". */
+static inline void edge(out *o, unsigned type, uint64_t name, uint64_t to, bool first)
 {
+    char *p = room(o, ROW_MAX);
     if (!first)
-        put(o, ",", 1);
-    num(o, type, ',');
-    num(o, name, ',');
-    num(o, to, '\n');
+        *p++ = ',';
+    p = num(p, type, ',');
+    p = num(p, name, ',');
+    o->p = num(p, to, '\n');
 }
 
 static gull_error write_graph(gull_heap *h, const heapgraph *g, FILE *f)
@@ -279,7 +346,7 @@ static gull_error write_graph(gull_heap *h, const heapgraph *g, FILE *f)
         return GULL_ERR_OUT_OF_MEMORY;
     }
     o->f = f;
-    o->len = 0;
+    o->p = o->buf;
     o->failed = false;
     intern(&st, "");
     for (uint32_t i = 1; i < h->ntypes; i++)
