@@ -618,6 +618,135 @@ Test(snapshot, field_names_and_root_kinds)
     gull_heap_destroy(h);
 }
 
+/* The text of a file (malloc'd, NUL-terminated; *len its length). */
+static char *slurp(const char *file, size_t *len)
+{
+    FILE *f = fopen(file, "r");
+    cr_assert_not_null(f);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    cr_assert_geq(n, 0);
+    rewind(f);
+    char *text = malloc((size_t)n + 1);
+    cr_assert_not_null(text);
+    cr_assert_eq(fread(text, 1, (size_t)n, f), (size_t)n);
+    text[n] = 0;
+    fclose(f);
+    *len = (size_t)n;
+    return text;
+}
+
+/* The writer's buffer (snapshot.c .out) is 1 MiB: a heap whose snapshot
+ * is several MiB has rows that straddle its flushes.  The same heap
+ * written to a file and to a stream that is not a file gives the same
+ * bytes, and a well-formed file. */
+Test(snapshot, large_file_and_stream_agree)
+{
+    tu_err_reset();
+    gull_heap *h = heap_verified(GULL_MODE_GEN, false);
+    tu_types t = tu_register_types(h);
+    static void *head;
+    head = NULL;
+    gull_root_add(h, &head);
+    size_t cells = 100000, vecs = 2000;
+    for (size_t i = 0; i < cells; i++)
+        head = tu_cons(h, t.cell, TU_FIX(i), head);
+    /* vecs hanging off the list's first cells: "element" edges with word indexes */
+    tu_cell *c = head;
+    for (size_t i = 0; i < vecs; i++, c = c->cdr) {
+        tu_vec *v = gull_alloc(h, t.vec, sizeof(tu_vec) + 3 * sizeof(void *));
+        cr_assert_not_null(v);
+        v->n = 3;
+        GULL_WRITE(h, v, &v->items[2], c->cdr);
+        GULL_WRITE(h, c, &c->car, v);
+    }
+    char file[] = "/tmp/gull-census-XXXXXX";
+    int fd = mkstemp(file);
+    cr_assert(fd >= 0);
+    close(fd);
+    cr_assert_eq(gull_heap_snapshot(h, file), GULL_OK, "%s", tu_err.last_msg);
+    char *mem = NULL;
+    size_t memlen = 0;
+    FILE *f = open_memstream(&mem, &memlen);
+    cr_assert_not_null(f);
+    cr_assert_eq(gull_heap_snapshot_write(h, f), GULL_OK, "%s", tu_err.last_msg);
+    fclose(f);
+    size_t len;
+    char *text = slurp(file, &len);
+    cr_expect_gt(len, (size_t)3 << 20, "%zu bytes: more than three buffers", len);
+    cr_expect_eq(memlen, len);
+    cr_expect(memlen == len && memcmp(mem, text, len) == 0, "the file and the stream differ");
+    /* edges: the list's cdrs, each vec's item, the cars holding vecs, one root */
+    char names[128];
+    snprintf(names, sizeof names, "--name cell=%zu --name vec=%zu", cells, vecs);
+    check_file(file, cells + vecs, (cells - 1) + vecs + vecs + 2, names);
+    free(mem);
+    free(text);
+    unlink(file);
+    cr_expect_eq(tu_err.count, 0, "%s", tu_err.last_msg);
+    gull_heap_destroy(h);
+}
+
+/* Numbers of every length from 1 to 13 digits, and ids of addresses
+ * (snapshot.c .digits): self sizes set through native sizes, read back
+ * from the nodes with the id of their object's address. */
+Test(snapshot, numbers_of_every_length)
+{
+    tu_err_reset();
+    gull_heap *h = tu_heap_mode(GULL_MODE_GEN);
+    tu_types t = tu_register_types(h);
+    enum { N = 40 };
+    static void *objs[N];
+    gull_root_range_add(h, &objs[0], &objs[N]);
+    uint64_t want[N];
+    size_t n = 0;
+    size_t cell = 0;
+    for (uint64_t p = 100; p <= 1000000000000ull; p *= 10) { /* GULL_MAX_ALLOC is 2^40 */
+        uint64_t sizes[3] = {p - 1, p, p + 1};
+        for (int k = 0; k < 3 && n < N; k++, n++) {
+            objs[n] = gull_alloc(h, t.blob, 32);
+            cr_assert_not_null(objs[n]);
+            cell = gull_object_size(h, objs[n]);
+            want[n] = sizes[k] < cell ? cell : sizes[k];
+            gull_set_native_size(h, objs[n], (size_t)(want[n] - cell));
+        }
+    }
+    cr_assert_eq(tu_err.count, 0, "%s", tu_err.last_msg);
+    char file[] = "/tmp/gull-census-XXXXXX";
+    int fd = mkstemp(file);
+    cr_assert(fd >= 0);
+    close(fd);
+    cr_assert_eq(gull_heap_snapshot(h, file), GULL_OK, "%s", tu_err.last_msg);
+    check_file(file, n, n + 1, "");
+    size_t len;
+    char *text = slurp(file, &len);
+    char *p = strstr(text, "\"nodes\":[");
+    cr_assert_not_null(p);
+    p += strlen("\"nodes\":[");
+    bool found[N] = {false};
+    while (*p != ']') { /* rows of 7 numbers: ",3,1,7,96,2,0,0\n" */
+        uint64_t row[7];
+        p += *p == ',';
+        for (int i = 0; i < 7; i++) {
+            char *end;
+            row[i] = strtoull(p, &end, 10);
+            cr_assert(end > p && (*end == ',' || *end == '\n'), "a number at %.20s", p);
+            p = end + 1;
+        }
+        for (size_t i = 0; i < n; i++)
+            if (row[2] == ((uintptr_t)objs[i] >> 3) + 1) {
+                cr_expect_eq(row[3], want[i], "object %zu: self_size %llu, want %llu", i,
+                             (unsigned long long)row[3], (unsigned long long)want[i]);
+                found[i] = true;
+            }
+    }
+    for (size_t i = 0; i < n; i++)
+        cr_expect(found[i], "object %zu (%p) has no node", i, objs[i]);
+    free(text);
+    unlink(file);
+    gull_heap_destroy(h);
+}
+
 /* ---------------------------------------------------------------- errors */
 
 static gull_heap *trace_heap;
