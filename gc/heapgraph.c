@@ -288,7 +288,8 @@ void heapgraph_free(heapgraph *g)
 
 size_t heapgraph_self_size(gull_heap *h, const void *obj)
 {
-    return block_of(obj)->cell_size + external_size_of(h, obj);
+    /* no native size ever set: skip the object's state byte, a cache miss */
+    return block_of(obj)->cell_size + (h->native ? external_size_of(h, obj) : 0);
 }
 
 /* ---------------------------------------------------------------- paths */

@@ -147,7 +147,7 @@ static inline char *digits32(char *p, uint32_t v)
 }
 
 /* The digits of v, then sep; at most 21 bytes. */
-static inline char *num(char *p, uint64_t v, char sep)
+static inline __attribute__((always_inline)) char *num(char *p, uint64_t v, char sep)
 {
     if (v < 100000000) {
         p = digits32(p, (uint32_t)v);
@@ -284,6 +284,29 @@ static void strtab_free(strtab *t)
 
 /* ---------------------------------------------------------------- the writer */
 
+/* .ahead  The loops over the nodes read each node's block descriptor,
+ *         found through its chunk's page table, and (field_name) the
+ *         object: dependent loads from all over the heap.  At node x,
+ *         start those of the nodes AHEAD and 2 * AHEAD places further (the
+ *         page table entry first, so the descriptor's address is at hand
+ *         when it is wanted).  The walk gains nothing measurable from the
+ *         same: its time goes into reading every slot of every object. */
+#define AHEAD 8
+static inline void ahead(const heapgraph *g, size_t x, bool object)
+{
+    if (x + 2 * AHEAD < g->n) {
+        const void *far = g->obj[x + 2 * AHEAD];
+        chunk *c = chunk_of(far);
+        __builtin_prefetch(&c->page[((uintptr_t)far - (uintptr_t)c) >> PAGE_SHIFT]);
+    }
+    if (x + AHEAD < g->n) {
+        const void *near = g->obj[x + AHEAD];
+        __builtin_prefetch(block_of(near));
+        if (object)
+            __builtin_prefetch(near);
+    }
+}
+
 static void write_meta(out *o, size_t nodes, size_t edges)
 {
     puts_(o, "{\"snapshot\":{\"meta\":{"
@@ -372,6 +395,7 @@ static gull_error write_graph(gull_heap *h, const heapgraph *g, FILE *f)
         if (per_kind[k])
             node(o, NT_SYNTHETIC, intern(&st, kind_names[k]), 2 * k + 3, 0, per_kind[k], false);
     for (size_t x = 1; x < g->n; x++) {
+        ahead(g, x, false);
         void *obj = g->obj[x];
         uint32_t t = block_of(obj)->type;
         node(o, NT_OBJECT, type_name[t], ((uintptr_t)obj >> 3) + 1, heapgraph_self_size(h, obj),
@@ -400,6 +424,7 @@ static gull_error write_graph(gull_heap *h, const heapgraph *g, FILE *f)
         }
     }
     for (size_t x = 1; x < g->n; x++) {
+        ahead(g, x, true);
         uint32_t b = g->edge_start[x], end = g->edge_start[x + 1];
         if (b == end)
             continue;
