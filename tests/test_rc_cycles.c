@@ -116,31 +116,49 @@ Test(rc_cycles, ring_built_under_a_root_is_freed_after_the_root_lets_go)
     gull_heap_destroy(h);
 }
 
+/* A live ring of n cells in holder->car (old), and a second rooted cell
+ * whose stores make candidates. */
+typedef struct live_ring {
+    void *holder, *extra;
+    long n;
+} live_ring;
+
+static void live_ring_make(gull_heap *h, gull_type cell, live_ring *lr, long n)
+{
+    lr->n = n;
+    cr_assert(gull_root_add(h, &lr->holder));
+    cr_assert(gull_root_add(h, &lr->extra));
+    lr->holder = tu_cons(h, cell, NULL, NULL);
+    lr->extra = tu_cons(h, cell, NULL, NULL);
+    tu_cell *r = ring(h, cell, n);
+    GULL_WRITE(h, lr->holder, &((tu_cell *)lr->holder)->car, r);
+    pause_once(h);
+}
+
+/* Make every cell a candidate: a second reference, then overwritten. */
+static void live_ring_touch(gull_heap *h, live_ring *lr)
+{
+    tu_cell *c = ((tu_cell *)lr->holder)->car, *extra = lr->extra;
+    for (long i = 0; i < lr->n; i++, c = c->cdr) {
+        GULL_WRITE(h, extra, &extra->car, c);
+        GULL_WRITE(h, extra, &extra->car, NULL);
+    }
+}
+
 Test(rc_cycles, live_ring_with_candidates_on_it_is_kept)
 {
     gull_heap *h = cycles_heap(1, 0);
     tu_types t = tu_register_types(h);
-    void *holder = NULL, *extra = NULL;
-    cr_assert(gull_root_add(h, &holder));
-    cr_assert(gull_root_add(h, &extra));
-    holder = tu_cons(h, t.cell, NULL, NULL);
-    extra = tu_cons(h, t.cell, NULL, NULL);
-    tu_cell *r = ring(h, t.cell, 200);
-    GULL_WRITE(h, holder, &((tu_cell *)holder)->car, r);
-    pause_once(h);
-    /* Make every cell a candidate: a second reference, then overwritten. */
-    tu_cell *c = r;
-    for (int i = 0; i < 200; i++, c = c->cdr) {
-        GULL_WRITE(h, extra, &((tu_cell *)extra)->car, c);
-        GULL_WRITE(h, extra, &((tu_cell *)extra)->car, NULL);
-    }
+    live_ring lr = {0};
+    live_ring_make(h, t.cell, &lr, 200);
+    live_ring_touch(h, &lr);
     gull_stats s0 = tu_stats(h);
     for (int i = 0; i < 4; i++)
         pause_once(h);
     gull_stats s = tu_stats(h);
     cr_assert_geq(s.rc_cycle_candidates - s0.rc_cycle_candidates, 200, "the cells were not candidates");
     cr_assert_eq(s.rc_cycle_freed_objects, s0.rc_cycle_freed_objects, "a live cell was freed");
-    check_ring(((tu_cell *)holder)->car, 200);
+    check_ring(((tu_cell *)lr.holder)->car, 200);
     cr_assert_eq(tu_err.count, 0, "unexpected error: %s", tu_err.last_msg);
     gull_heap_destroy(h);
 }
@@ -309,22 +327,13 @@ Test(rc_cycles, threshold_adapts_both_ways)
 {
     gull_heap *h = cycles_heap(64, 0);
     tu_types t = tu_register_types(h);
-    void *holder = NULL, *extra = NULL;
-    cr_assert(gull_root_add(h, &holder));
-    cr_assert(gull_root_add(h, &extra));
-    holder = tu_cons(h, t.cell, NULL, NULL);
-    extra = tu_cons(h, t.cell, NULL, NULL);
-    tu_cell *r = ring(h, t.cell, 1000);
-    GULL_WRITE(h, holder, &((tu_cell *)holder)->car, r);
-    pause_once(h);
+    live_ring lr = {0};
+    live_ring_make(h, t.cell, &lr, 1000);
+    void *extra = lr.extra;
     cr_assert_eq(tu_stats(h).rc_cycle_threshold, 64);
     /* Live candidates only: each collection finds nothing. */
     for (int round = 0; round < 3; round++) {
-        tu_cell *c = ((tu_cell *)holder)->car;
-        for (int i = 0; i < 1000; i++, c = c->cdr) {
-            GULL_WRITE(h, extra, &((tu_cell *)extra)->car, c);
-            GULL_WRITE(h, extra, &((tu_cell *)extra)->car, NULL);
-        }
+        live_ring_touch(h, &lr);
         pause_once(h);
     }
     size_t grown = tu_stats(h).rc_cycle_threshold;
@@ -341,7 +350,7 @@ Test(rc_cycles, threshold_adapts_both_ways)
     }
     size_t shrunk = tu_stats(h).rc_cycle_threshold;
     cr_assert_lt(shrunk, grown, "threshold %zu did not come down from %zu", shrunk, grown);
-    check_ring(((tu_cell *)holder)->car, 1000);
+    check_ring(((tu_cell *)lr.holder)->car, 1000);
     cr_assert_eq(tu_err.count, 0, "unexpected error: %s", tu_err.last_msg);
     gull_heap_destroy(h);
 }

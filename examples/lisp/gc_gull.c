@@ -134,52 +134,47 @@ static int by_size(const void *pa, const void *pb)
     return x > y ? -1 : x < y ? 1 : strcmp(a->name, b->name);
 }
 
-int lgc_cycle_census(struct lgc_census_line **lines, size_t *n)
+/* A census as lines, largest first: the live objects by kind, or (cycles)
+ * what the rc cycle collector freed by kind. */
+static int census_lines(struct lgc_census_line **lines, size_t *n, unsigned flags, bool cycles)
 {
+    gull_census c;
     *lines = NULL;
     *n = 0;
-    if (gull_heap_mode(lgc_heap) != GULL_MODE_RC) return LGC_NOT_RC;
-    gull_census c;
-    if (gull_census_take(lgc_heap, 0, &c) != GULL_OK) return LGC_FAILED;
+    if (gull_census_take(lgc_heap, flags, &c) != GULL_OK) return LGC_FAILED;
     struct lgc_census_line *l = malloc((c.ntypes ? c.ntypes : 1) * sizeof *l);
     if (!l) {
         gull_census_free(&c);
         return LGC_FAILED;
     }
     size_t k = 0;
-    for (size_t i = 0; i < c.ntypes; i++)
-        if (c.entries[i].cycle_freed)
-            l[k++] = (struct lgc_census_line){c.entries[i].name, (size_t)c.entries[i].cycle_freed,
-                                              (size_t)c.entries[i].cycle_freed_bytes, 0, 0};
-    gull_census_free(&c);
+    for (size_t i = 0; i < c.ntypes; i++) {
+        const gull_census_entry *e = &c.entries[i];
+        if (cycles && e->cycle_freed)
+            l[k++] = (struct lgc_census_line){e->name, (size_t)e->cycle_freed,
+                                              (size_t)e->cycle_freed_bytes, 0, 0};
+        else if (!cycles && e->count)
+            l[k++] = (struct lgc_census_line){e->name, e->count, e->bytes, e->native_bytes,
+                                              e->retained};
+    }
+    gull_census_free(&c); /* the names stay: the heap owns them */
     qsort(l, k, sizeof *l, by_size);
     *lines = l;
     *n = k;
     return LGC_OK;
 }
 
-int lgc_census(struct lgc_census_line **lines, size_t *n, bool retained)
+int lgc_cycle_census(struct lgc_census_line **lines, size_t *n)
 {
-    gull_census c;
     *lines = NULL;
     *n = 0;
-    if (gull_census_take(lgc_heap, retained ? GULL_CENSUS_RETAINED : 0, &c) != GULL_OK) return LGC_FAILED;
-    struct lgc_census_line *l = malloc((c.ntypes ? c.ntypes : 1) * sizeof *l);
-    if (!l) {
-        gull_census_free(&c);
-        return LGC_FAILED;
-    }
-    size_t k = 0;
-    for (size_t i = 0; i < c.ntypes; i++)
-        if (c.entries[i].count)
-            l[k++] = (struct lgc_census_line){c.entries[i].name, c.entries[i].count,
-                                              c.entries[i].bytes, c.entries[i].native_bytes,
-                                              c.entries[i].retained};
-    gull_census_free(&c); /* the names stay: the heap owns them */
-    qsort(l, k, sizeof *l, by_size);
-    *lines = l;
-    *n = k;
-    return LGC_OK;
+    if (gull_heap_mode(lgc_heap) != GULL_MODE_RC) return LGC_NOT_RC;
+    return census_lines(lines, n, 0, true);
+}
+
+int lgc_census(struct lgc_census_line **lines, size_t *n, bool retained)
+{
+    return census_lines(lines, n, retained ? GULL_CENSUS_RETAINED : 0, false);
 }
 
 /* Append to buf like snprintf, keeping *len the would-be length. */

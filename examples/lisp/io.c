@@ -262,25 +262,18 @@ static void diag_status(const char *who, int st, val irritant)
     }
 }
 
-/* (heap-census) => ((kind count bytes native-bytes) ...), largest first.
- * (heap-census #t) adds a fifth column, the bytes each kind retains.
- * Plain data: heap-census-diff (prelude.c) compares two of them. */
-static val p_heap_census(int argc, val *a, prim *self)
+/* Census lines as a list of lists: (kind count bytes) and, up to cols 5,
+ * native-bytes and retained; frees l. */
+static val census_list(struct lgc_census_line *l, size_t n, int cols)
 {
-    A;
-    bool retained = argc > 0 && a[0] != FALSE;
-    int cols = retained ? 5 : 4;
-    struct lgc_census_line *l;
-    size_t n;
-    diag_status("heap-census", lgc_census(&l, &n, retained), 0);
     val *base = rsp;
     PUSH(NIL);
     for (size_t i = n; i-- > 0;) {
         PUSH(mkstr_c(l[i].name));
         PUSH(mkint((intptr_t)l[i].count));
         PUSH(mkint((intptr_t)l[i].bytes));
-        PUSH(mkint((intptr_t)l[i].native));
-        if (retained) PUSH(mkint((intptr_t)l[i].retained));
+        if (cols > 3) PUSH(mkint((intptr_t)l[i].native));
+        if (cols > 4) PUSH(mkint((intptr_t)l[i].retained));
         val line = list_from(rsp - cols, cols, NIL);
         rsp -= cols;
         PUSH(line);
@@ -294,6 +287,19 @@ static val p_heap_census(int argc, val *a, prim *self)
     return r;
 }
 
+/* (heap-census) => ((kind count bytes native-bytes) ...), largest first.
+ * (heap-census #t) adds a fifth column, the bytes each kind retains.
+ * Plain data: heap-census-diff (prelude.c) compares two of them. */
+static val p_heap_census(int argc, val *a, prim *self)
+{
+    A;
+    bool retained = argc > 0 && a[0] != FALSE;
+    struct lgc_census_line *l;
+    size_t n;
+    diag_status("heap-census", lgc_census(&l, &n, retained), 0);
+    return census_list(l, n, retained ? 5 : 4);
+}
+
 /* (heap-cycles) => ((kind count bytes) ...): what the rc cycle collector
  * has freed as garbage cycles so far, by kind, largest first. */
 static val p_heap_cycles(int argc, val *a, prim *self)
@@ -303,23 +309,7 @@ static val p_heap_cycles(int argc, val *a, prim *self)
     struct lgc_census_line *l;
     size_t n;
     diag_status("heap-cycles", lgc_cycle_census(&l, &n), 0);
-    val *base = rsp;
-    PUSH(NIL);
-    for (size_t i = n; i-- > 0;) {
-        PUSH(mkstr_c(l[i].name));
-        PUSH(mkint((intptr_t)l[i].count));
-        PUSH(mkint((intptr_t)l[i].bytes));
-        val line = list_from(rsp - 3, 3, NIL);
-        rsp -= 3;
-        PUSH(line);
-        val acc = cons(rsp[-1], rsp[-2]);
-        rsp -= 2;
-        PUSH(acc);
-    }
-    free(l);
-    val r = rsp[-1];
-    rsp = base;
-    return r;
+    return census_list(l, n, 3);
 }
 
 /* (why-alive obj) prints a shortest path from a root to obj. */
