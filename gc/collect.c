@@ -236,6 +236,17 @@ static bool is_atomic(gc_phase p)
     return p == PHASE_ROOTS || p == PHASE_FINISH || p == PHASE_RECLAIM;
 }
 
+/* A bounded phase's work within rest, added to *done; true when the phase
+ * is over. */
+static bool run_bounded(gull_heap *h, bool (*work)(gull_heap *, budget, size_t *), budget rest,
+                        size_t *done)
+{
+    size_t w = 0;
+    bool all = work(h, rest, &w);
+    *done += w;
+    return all;
+}
+
 /* .steps: advance within b; returns the work done. */
 static size_t advance(gull_heap *h, budget b)
 {
@@ -251,15 +262,11 @@ static size_t advance(gull_heap *h, budget b)
         first = false;
         budget rest = {b.work > done ? b.work - done : 0, b.deadline_ns};
         switch (p) {
-        case PHASE_SWEEP: {
-            size_t swept = 0;
-            bool all = sweep_rest(h, rest, &swept);
-            done += swept;
-            if (!all)
+        case PHASE_SWEEP:
+            if (!run_bounded(h, sweep_rest, rest, &done))
                 return done;
             h->phase = PHASE_ROOTS;
             break;
-        }
         case PHASE_ROOTS:
             roots_phase(h);
             break;
@@ -286,24 +293,16 @@ static size_t advance(gull_heap *h, budget b)
         case PHASE_RECLAIM:
             reclaim_phase(h);
             break;
-        case PHASE_RC_DEC: {
-            size_t w = 0;
-            bool all = rc_dec_some(h, rest, &w);
-            done += w;
-            if (!all)
+        case PHASE_RC_DEC:
+            if (!run_bounded(h, rc_dec_some, rest, &done))
                 return done;
             h->phase = PHASE_QUEUE;
             break;
-        }
-        case PHASE_QUEUE: {
-            size_t queued = 0;
-            bool all = sweep_queue_some(h, rest, &queued);
-            done += queued;
-            if (!all)
+        case PHASE_QUEUE:
+            if (!run_bounded(h, sweep_queue_some, rest, &done))
                 return done;
             cycle_end(h);
             break;
-        }
         case PHASE_IDLE:
             break;
         }
