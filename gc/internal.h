@@ -594,6 +594,7 @@ INTERNAL pace_decision pacing_idle(gull_heap *h, uint64_t budget_ns);
  * the cycle collector is due, and what it found (.cycles). */
 INTERNAL budget pacing_rc_budget(const gull_heap *h);
 INTERNAL bool pacing_cycles_due(const gull_heap *h);
+INTERNAL budget pacing_rc_gray_budget(const gull_heap *h, budget pass, size_t done);
 INTERNAL void pacing_after_cycles(gull_heap *h, size_t candidates, size_t freed);
 /* GULL_STRESS: what the Nth allocation's collection is. */
 INTERNAL pace_decision pacing_stress(gull_heap *h);

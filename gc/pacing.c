@@ -98,7 +98,10 @@
  *          objects, or holds some and the old generation has grown a
  *          quarter of the way from the last live size to the next major's
  *          target since the last cycle collection (so garbage cycles are
- *          looked for before a major collection has to find them).  The threshold starts at GULL_CYCLE_THRESHOLD and
+ *          looked for before a major collection has to find them).  A due
+ *          collection runs even when the pause's minor and freeing used its
+ *          budget: marking gray gets at least RC_GRAY_SHARE of the budget
+ *          (the pause then passes it by that much, plus scanning).  The threshold starts at GULL_CYCLE_THRESHOLD and
  *          adapts to what the collections find (as PHP's collector made its
  *          fixed root buffer adaptive): a collection that freed fewer
  *          objects than an eighth of the candidates it examined doubles it
@@ -132,6 +135,7 @@
 #define RC_PAUSE_WORK ((size_t)1 << 20)   /* .rc-budget: a pause's work without a clock */
 #define CYCLE_THRESHOLD_GROWTH 64         /* .cycles: the threshold's ceiling, times the setting */
 #define RC_BACKUP_MAX 16                  /* .backup: GULL_OLD_GROWTH times this at most */
+#define RC_GRAY_SHARE 0.5                 /* .cycles: trial deletion's least share of a pause */
 
 static const pace_decision NONE = {PACE_NONE, NULL, {0, 0}};
 
@@ -346,6 +350,26 @@ bool pacing_cycles_due(const gull_heap *h)
         return true;
     size_t room = h->next_major > h->live_after_major ? h->next_major - h->live_after_major : 0;
     return h->rc_cand.len && h->old_bytes >= h->old_at_cycles + room / 4;
+}
+
+/* .cycles: marking gray gets half of what the pause has left, but at least
+ * RC_GRAY_SHARE of the pause budget, so a collection that is due runs even
+ * when the minor and the freeing used the budget up (it was starved, and
+ * garbage cycles went to backup cycles instead). */
+budget pacing_rc_gray_budget(const gull_heap *h, budget pass, size_t done)
+{
+    budget b = pass;
+    if (b.deadline_ns) {
+        uint64_t now = os_now_ns();
+        uint64_t half = now < b.deadline_ns ? (b.deadline_ns - now) / 2 : 0;
+        uint64_t floor = (uint64_t)(h->cfg.step_budget_ms * 1e6 * RC_GRAY_SHARE);
+        b.deadline_ns = now + (half > floor ? half : floor);
+    } else {
+        size_t half = b.work > done ? (b.work - done) / 2 : 0;
+        size_t floor = (size_t)((double)RC_PAUSE_WORK * RC_GRAY_SHARE);
+        b.work = done + (half > floor ? half : floor);
+    }
+    return b;
 }
 
 void pacing_after_cycles(gull_heap *h, size_t candidates, size_t freed)

@@ -718,15 +718,10 @@ static void collect_cycles(pass *p)
     size_t i = 0, n = 0;
     bool stopped = false, marked_one = false;
     const char *gave_up = NULL;
-    /* Marking gray gets half of what is left of the pause: scanning black
-     * and freeing cost about as much again (.budget). */
-    budget gb = p->b;
-    if (gb.deadline_ns) {
-        uint64_t now = os_now_ns();
-        gb.deadline_ns = now < gb.deadline_ns ? now + (gb.deadline_ns - now) / 2 : now;
-    } else if (gb.work > p->done) {
-        gb.work = p->done + (gb.work - p->done) / 2;
-    }
+    /* Marking gray gets half of what is left of the pause, and at least a
+     * share of its own (pacing.c .cycles): scanning black and freeing cost
+     * about as much again (.budget). */
+    budget gb = pacing_rc_gray_budget(h, p->b, p->done);
     for (; i < h->rc_cand.len && !stopped; i++) {
         void *s = h->rc_cand.at[i];
         uint8_t st = *state_of(s);
@@ -862,9 +857,9 @@ void rc_zct_pass(gull_heap *h, bool cycles)
         p.work = (vec){0};
     }
     drain(&p);
-    if (cycles && !p.spent && !h->rc_roots_incomplete) {
-        collect_cycles(&p);
-        drain(&p); /* what the garbage cycles held alone */
+    if (cycles && !h->rc_roots_incomplete) {
+        collect_cycles(&p); /* runs when due, even if freeing used the budget (pacing.c .cycles) */
+        drain(&p);          /* what the garbage cycles held alone, if budget is left */
     }
     if (p.work.len) {
         /* .budget: the rest waits in the ZCT (flagged already) */
