@@ -154,7 +154,8 @@
  *            holder turns out live), so a candidate next to a global table
  *            costs little;
  *          - a batch is the candidates in buffer order until marking gray
- *            has used half of what is left of the pause; if that ends while
+ *            has used half of what is left of the pause (at least half of
+ *            the budget: pacing.c .cycles); if that ends while
  *            marking, the objects still waiting on the stack are treated as
  *            held from outside (sound: that only keeps more), and the
  *            candidate being marked waits for the next pause with the rest
