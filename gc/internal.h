@@ -552,6 +552,7 @@ typedef struct rc_hooks {
 } rc_hooks;
 INTERNAL extern const rc_hooks rc_hooks_rc;
 INTERNAL uint8_t rc_count(const void *obj);    /* without the RC_BUFFERED flag */
+INTERNAL bool rc_buffered(const void *obj);    /* a cycle candidate (rc.c .sources) */
 #define RC_STICKY 127u                          /* .sticky: never changes again */
 #define RC_BUFFERED 0x80u                       /* .cycles: in h->rc_cand (the count byte's top bit) */
 INTERNAL void rc_free_all(gull_heap *h);

@@ -296,6 +296,20 @@ static void possible_root(gull_heap *h, void *obj)
     /* else dropped: the backup trace reclaims its cycle if it is one */
 }
 
+/* .stale: an entry of h->rc_cand names a live old object that is still
+ * flagged (not a freed or reused cell, a dead object, or an object an
+ * earlier entry has already taken the flag of). */
+static bool candidate_entry(const gull_heap *h, const void *obj)
+{
+    uint8_t st = *state_of(obj);
+    return st && st_live(h, st) && !(st & ST_YOUNG) && (*count_of(obj) & RC_BUFFERED);
+}
+
+bool rc_buffered(const void *obj)
+{
+    return (*count_of(obj) & RC_BUFFERED) != 0;
+}
+
 void rc_write(gull_heap *h, void *value, void *old)
 {
     if (is_pointer(value))
@@ -725,10 +739,9 @@ static void collect_cycles(pass *p)
     budget gb = pacing_rc_gray_budget(h, p->b, p->done);
     for (; i < h->rc_cand.len && !stopped; i++) {
         void *s = h->rc_cand.at[i];
-        uint8_t st = *state_of(s);
-        uint8_t *c = count_of(s);
-        if (!st || !st_live(h, st) || (st & ST_YOUNG) || !(*c & RC_BUFFERED))
+        if (!candidate_entry(h, s))
             continue; /* .stale: freed, dead, or another entry for it came first */
+        uint8_t *c = count_of(s);
         *c &= (uint8_t)~RC_BUFFERED;
         uint8_t count = *c;
         /* count 0: the ZCT has it; rooted: it will be a candidate again when
@@ -811,11 +824,9 @@ static void compact_candidates(gull_heap *h)
     size_t keep = 0;
     for (size_t i = 0; i < h->rc_cand.len; i++) {
         void *obj = h->rc_cand.at[i];
-        uint8_t st = *state_of(obj);
-        uint8_t *c = count_of(obj);
-        if (!st || !st_live(h, st) || (st & ST_YOUNG) || !(*c & RC_BUFFERED))
+        if (!candidate_entry(h, obj))
             continue;
-        *c &= (uint8_t)~RC_BUFFERED; /* a second entry for it is dropped */
+        *count_of(obj) &= (uint8_t)~RC_BUFFERED; /* a second entry for it is dropped */
         h->rc_cand.at[keep++] = obj;
     }
     h->rc_cand.len = keep;
@@ -987,8 +998,7 @@ static bool filter_some(gull_heap *h, size_t max)
         if (n++ >= max)
             return false;
         void *obj = v->at[h->rc_filter++];
-        uint8_t st = *state_of(obj);
-        if (st && st_live(h, st) && !(st & ST_YOUNG) && (*count_of(obj) & RC_BUFFERED))
+        if (candidate_entry(h, obj))
             v->at[h->rc_filter_keep++] = obj;
     }
     v->len = h->rc_filter_keep;

@@ -401,26 +401,17 @@ static void holder_visit(void **slot, void *ctx)
            r->v.holder, (size_t)((uint8_t *)slot - (uint8_t *)r->v.holder));
 }
 
-static void each_old(gull_heap *h, void (*fn)(rcv *, block *, void *), rcv *r)
+/* fn on every live old object; with holders, also on the dead ones whose
+ * counts PHASE_RC_DEC has not given back yet (their edges are still
+ * counted: rc.c .backup). */
+static void each_old(gull_heap *h, void (*fn)(rcv *, block *, void *), rcv *r, bool holders)
 {
     for (block *b = h->blocks; b; b = b->next) {
         size_t stride = b->cell_size / GRANULE;
         uint8_t *st = state_of(b->start);
+        bool dead_too = holders && b->rc_dec;
         for (uint32_t i = 0; i < b->ncells; i++, st += stride)
-            if (*st && st_live(h, *st) && !(*st & ST_YOUNG))
-                fn(r, b, block_cell(b, i));
-    }
-}
-
-/* The holders whose edges are counted: the live old objects, and the dead
- * ones whose counts PHASE_RC_DEC has not given back yet (rc.c .backup). */
-static void each_holder(gull_heap *h, void (*fn)(rcv *, block *, void *), rcv *r)
-{
-    for (block *b = h->blocks; b; b = b->next) {
-        size_t stride = b->cell_size / GRANULE;
-        uint8_t *st = state_of(b->start);
-        for (uint32_t i = 0; i < b->ncells; i++, st += stride)
-            if (*st && (st_live(h, *st) || b->rc_dec) && !(*st & ST_YOUNG))
+            if (*st && (dead_too || st_live(h, *st)) && !(*st & ST_YOUNG))
                 fn(r, b, block_cell(b, i));
     }
 }
@@ -471,14 +462,9 @@ static void check_count(rcv *r, block *b, void *obj)
  * entry per flagged object plus at most rc_stale entries left behind by
  * freed candidates, and an entry without the flag (or a second one for an
  * object) only if there are such. */
-static uint8_t count_byte(const void *obj)
-{
-    return chunk_of(obj)->rc_counts[((uintptr_t)obj & CHUNK_MASK) >> GRANULE_SHIFT];
-}
-
 static void count_buffered(rcv *r, block *b, void *obj)
 {
-    if (!(count_byte(obj) & RC_BUFFERED))
+    if (!rc_buffered(obj))
         return;
     r->buffered++;
     if (b->acyclic)
@@ -494,11 +480,11 @@ static void check_candidates(rcv *r)
     size_t flagged_entries = 0;
     for (size_t i = 0; i < h->rc_cand.len; i++) {
         void *obj = h->rc_cand.at[i];
-        if (block_find_object(h, obj, false) == obj && (count_byte(obj) & RC_BUFFERED))
+        if (block_find_object(h, obj, false) == obj && rc_buffered(obj))
             flagged_entries++;
     }
     r->buffered = 0;
-    each_old(h, count_buffered, r);
+    each_old(h, count_buffered, r, false);
     size_t e = h->rc_cand.len, f = r->buffered;
     if (f > flagged_entries || e > f + h->rc_stale)
         report(&r->v, "the cycle candidate buffer has %zu entries (%zu for flagged objects, at most "
@@ -541,17 +527,17 @@ void verify_rc(gull_heap *h, const char *when)
     if (!ok) {
         heap_error(h, GULL_ERR_VERIFY, "verify (%s): no memory to check the reference counts", when);
     } else {
-        each_holder(h, count_holder, &r);
+        each_old(h, count_holder, &r, true);
         /* Objects waiting for their finalizer may have count 0 outside the ZCT. */
         flag_queue(&h->final_ready, true);
         flag_queue(&h->final_running, true);
-        each_old(h, check_count, &r);
+        each_old(h, check_count, &r, false);
         flag_queue(&h->final_ready, false);
         flag_queue(&h->final_running, false);
         for (size_t i = 0; i < r.under.len && i < MAX_REPORTS; i++) {
             r.target = r.under.at[i];
             r.found = false;
-            each_holder(h, find_holder, &r);
+            each_old(h, find_holder, &r, true);
         }
         for (size_t i = 0; i < h->zct.len; i++) {
             uint8_t st = *state_of(h->zct.at[i]);
